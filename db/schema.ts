@@ -1,0 +1,402 @@
+// The one source of truth for storage. Every table that holds tenant data has a `tenant_id`;
+// queries reach it only through worker/store/, which always scopes by tenant.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const id = () => text("id").primaryKey();
+const tenantId = () =>
+  text("tenant_id")
+    .notNull()
+    .references(() => tenants.id, { onDelete: "cascade" });
+const createdAt = () =>
+  text("created_at")
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+
+export const MEMBER_STATUSES = ["invited", "active", "inactive", "archived", "deleted"] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+export const MEMBER_SOURCES = ["hris", "manual"] as const;
+export type MemberSource = (typeof MEMBER_SOURCES)[number];
+export const ACTION_KINDS = [
+  "invite",
+  "scheduled",
+  "update",
+  "reactivate",
+  "deactivate",
+  "delete_from_hub",
+  "delete_from_tenant",
+  "error",
+  "skip",
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+export const ACTION_STATUSES = ["pending", "done", "failed", "stale", "skipped"] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+export const ACTOR_TYPES = ["api_key", "admin", "cron", "event", "scim", "system"] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/** A tenant's sync settings; defaults follow DESIGN.md. */
+export interface TenantSettings {
+  timeZone: string;
+  /** How to read slash dates when a column does not make it clear. */
+  dateOrder: "MDY" | "DMY" | null;
+  guard: { percent: number; floor: number; ceiling: number };
+  /** Action kinds applied without approval on scheduled syncs and events. */
+  autoApply: ActionKind[];
+  cron: string;
+}
+
+export const tenants = sqliteTable("tenants", {
+  id: id(),
+  name: text("name").notNull(),
+  settings: json<TenantSettings>("settings").notNull(),
+  createdAt: createdAt(),
+});
+
+export const hubs = sqliteTable(
+  "hubs",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("hubs_tenant_name").on(t.tenantId, t.name)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    /** First characters of the key, shown in listings so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 of the whole key; the key itself is shown once and never stored. */
+    hash: text("hash").notNull(),
+    role: text("role", { enum: ["admin", "read"] }).notNull(),
+    createdAt: createdAt(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.hash)],
+);
+
+/** Core profile fields a mapping can write. Segments and roles live in `profile`. */
+export const members = sqliteTable(
+  "members",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    employeeId: text("employee_id"),
+    /** Trimmed and lower-cased: the identity key after employee id. */
+    email: text("email").notNull(),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    jobTitle: text("job_title"),
+    manager: text("manager"),
+    approverId: text("approver_id"),
+    department: text("department"),
+    location: text("location"),
+    country: text("country"),
+    contentRegion: text("content_region"),
+    startDate: text("start_date"),
+    terminationDate: text("termination_date"),
+    employmentStatus: text("employment_status"),
+    /** Segment and role values by field key: `{ "seniority": "Senior", "roles": ["Mentor"] }`. */
+    profile: json<Record<string, string | string[]>>("profile").notNull().default({}),
+    status: text("status", { enum: MEMBER_STATUSES }).notNull(),
+    source: text("source", { enum: MEMBER_SOURCES }).notNull(),
+    /** Bumped on every change: a plan action remembers it and goes stale when it moves. */
+    version: integer("version").notNull().default(1),
+    deletedAt: text("deleted_at"),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("members_tenant_email").on(t.tenantId, t.email),
+    uniqueIndex("members_tenant_employee")
+      .on(t.tenantId, t.employeeId)
+      .where(sql`employee_id IS NOT NULL`),
+  ],
+);
+
+export const hubMemberships = sqliteTable(
+  "hub_memberships",
+  {
+    tenantId: tenantId(),
+    hubId: text("hub_id")
+      .notNull()
+      .references(() => hubs.id, { onDelete: "cascade" }),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.memberId] }), index("hub_memberships_member").on(t.memberId)],
+);
+
+/** Per-tenant custom fields: segments (fixed option lists) and roles. */
+export const fields = sqliteTable(
+  "fields",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    key: text("key").notNull(),
+    label: text("label").notNull(),
+    kind: text("kind", { enum: ["segment", "role"] }).notNull(),
+    visibility: text("visibility", { enum: ["public", "private"] })
+      .notNull()
+      .default("public"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("fields_tenant_key").on(t.tenantId, t.key)],
+);
+
+export const fieldOptions = sqliteTable(
+  "field_options",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    fieldId: text("field_id")
+      .notNull()
+      .references(() => fields.id, { onDelete: "cascade" }),
+    value: text("value").notNull(),
+    /** Folded form (case, accents, punctuation, word order) that keeps options unique. */
+    folded: text("folded").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("field_options_field_folded").on(t.fieldId, t.folded)],
+);
+
+/** One row of the data mapping table: which HRIS column feeds which platform field. */
+export interface MappingColumn {
+  column: string;
+  /** A core field name, a segment/role key, or null when the column is ignored. */
+  field: string | null;
+  kind: "core" | "segment" | "role";
+  visibility: "public" | "private";
+  /** HRIS value → segment option. */
+  values: Record<string, string>;
+  reviewed: boolean;
+}
+
+/** Versioned: every save is a new row, and a plan records the version it used. */
+export const mappings = sqliteTable(
+  "mappings",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    hubId: text("hub_id")
+      .notNull()
+      .references(() => hubs.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    columns: json<MappingColumn[]>("columns").notNull(),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mappings_hub_version").on(t.tenantId, t.hubId, t.version)],
+);
+
+/** Country (ISO 3166 alpha-2) → content region, editable per tenant. */
+export const contentRegions = sqliteTable(
+  "content_regions",
+  {
+    tenantId: tenantId(),
+    country: text("country").notNull(),
+    region: text("region").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.country] })],
+);
+
+export const imports = sqliteTable(
+  "imports",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    hubId: text("hub_id")
+      .notNull()
+      .references(() => hubs.id, { onDelete: "cascade" }),
+    source: text("source", { enum: ["upload", "sheet", "cron", "event", "api"] }).notNull(),
+    filename: text("filename"),
+    /** A partial import (an event, an upload marked partial) never deprovisions the absent. */
+    partial: integer("partial", { mode: "boolean" }).notNull().default(false),
+    columns: json<string[]>("columns").notNull(),
+    rowCount: integer("row_count").notNull(),
+    issues: json<{ row: number | null; level: "error" | "warning"; code: string; message: string }[]>(
+      "issues",
+    )
+      .notNull()
+      .default([]),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("imports_tenant").on(t.tenantId, t.createdAt)],
+);
+
+export const plans = sqliteTable(
+  "plans",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    hubId: text("hub_id")
+      .notNull()
+      .references(() => hubs.id, { onDelete: "cascade" }),
+    importId: text("import_id")
+      .notNull()
+      .references(() => imports.id, { onDelete: "cascade" }),
+    mappingVersion: integer("mapping_version"),
+    status: text("status", { enum: ["ready", "blocked", "executing", "done"] }).notNull(),
+    /** Counts per action kind. */
+    summary: json<Partial<Record<ActionKind, number>>>("summary").notNull(),
+    guard: json<{ deprovisions: number; active: number; limit: number; blocked: boolean }>("guard").notNull(),
+    overriddenBy: text("overridden_by"),
+    overriddenAt: text("overridden_at"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("plans_tenant").on(t.tenantId, t.createdAt)],
+);
+
+export interface FieldChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+}
+
+export const planActions = sqliteTable(
+  "plan_actions",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    kind: text("kind", { enum: ACTION_KINDS }).notNull(),
+    /** The sheet/file row that proposed it; null for members absent from the snapshot. */
+    row: integer("row"),
+    memberId: text("member_id"),
+    /** The member's version when planned; execution refuses to act on a newer one (stale). */
+    memberVersion: integer("member_version"),
+    email: text("email"),
+    employeeId: text("employee_id"),
+    name: text("name"),
+    changes: json<FieldChange[]>("changes").notNull().default([]),
+    /** The normalised record an invite or update writes. */
+    payload: json<Record<string, unknown>>("payload"),
+    reason: text("reason").notNull(),
+    approved: integer("approved", { mode: "boolean" }).notNull().default(false),
+    approvedBy: text("approved_by"),
+    approvedAt: text("approved_at"),
+    status: text("status", { enum: ACTION_STATUSES }).notNull().default("pending"),
+    message: text("message"),
+    /** Token of the execution batch that ran it: effects are written only under that claim. */
+    claim: text("claim"),
+    executedAt: text("executed_at"),
+  },
+  (t) => [
+    uniqueIndex("plan_actions_plan_seq").on(t.planId, t.seq),
+    index("plan_actions_plan_kind").on(t.planId, t.kind),
+  ],
+);
+
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    hubId: text("hub_id").notNull(),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    /** One invitation per action, whatever happens to the request that executes it. */
+    actionId: text("action_id"),
+    tokenHash: text("token_hash").notNull(),
+    status: text("status", { enum: ["pending", "accepted", "revoked", "expired"] })
+      .notNull()
+      .default("pending"),
+    expiresAt: text("expires_at").notNull(),
+    acceptedAt: text("accepted_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("invitations_token").on(t.tokenHash),
+    uniqueIndex("invitations_action").on(t.actionId),
+    index("invitations_member").on(t.memberId),
+  ],
+);
+
+/** Mail and webhooks waiting for delivery, written in the same batch as the change that causes them. */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    channel: text("channel", { enum: ["email", "webhook"] }).notNull(),
+    /** Makes a retried execution queue nothing twice. */
+    dedupeKey: text("dedupe_key").notNull(),
+    recipient: text("recipient").notNull(),
+    subject: text("subject"),
+    text: text("text"),
+    html: text("html"),
+    status: text("status", { enum: ["queued", "sent", "failed"] })
+      .notNull()
+      .default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+    sentAt: text("sent_at"),
+  },
+  (t) => [uniqueIndex("outbox_dedupe").on(t.tenantId, t.dedupeKey)],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: tenantId(),
+    actorType: text("actor_type", { enum: ACTOR_TYPES }).notNull(),
+    actorId: text("actor_id"),
+    /** At most one entry per plan action: the proof that it ran once. */
+    actionId: text("action_id"),
+    memberId: text("member_id"),
+    change: text("change").notNull(),
+    before: json<Record<string, unknown>>("before"),
+    after: json<Record<string, unknown>>("after"),
+    at: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("audit_log_action").on(t.actionId),
+    index("audit_log_tenant_member").on(t.tenantId, t.memberId, t.at),
+  ],
+);
+
+export const syncRuns = sqliteTable(
+  "sync_runs",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    hubId: text("hub_id"),
+    trigger: text("trigger", { enum: ["manual", "cron", "event", "api"] }).notNull(),
+    status: text("status", { enum: ["running", "done", "failed", "blocked", "interrupted"] }).notNull(),
+    planId: text("plan_id"),
+    counts: json<Record<string, number>>("counts").notNull().default({}),
+    error: text("error"),
+    startedAt: createdAt(),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [index("sync_runs_tenant").on(t.tenantId, t.startedAt)],
+);
+
+/** Stored first responses, so a retried POST with the same Idempotency-Key replays instead of re-running. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    tenantId: tenantId(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+);

@@ -1,0 +1,82 @@
+// Shapes passed between the engine's steps: parse → map → match → plan → execute.
+// Pure data; no storage or HTTP here.
+import type { ActionKind, FieldChange, MemberSource, MemberStatus } from "../../db/schema.ts";
+
+export const CORE_FIELDS = [
+  "firstName",
+  "lastName",
+  "email",
+  "employeeId",
+  "jobTitle",
+  "manager",
+  "department",
+  "location",
+  "country",
+  "startDate",
+  "terminationDate",
+  "employmentStatus",
+] as const;
+export type CoreField = (typeof CORE_FIELDS)[number];
+
+export interface Issue {
+  /** 1-based row number in the source (the header is row 1 of a CSV); null for file-level issues. */
+  row: number | null;
+  level: "error" | "warning";
+  /** Stable, machine-readable: `duplicate_header`, `ambiguous_date_order`, `invalid_email`... */
+  code: string;
+  /** A sentence an HR admin understands. */
+  message: string;
+  column?: string;
+}
+
+/** A parsed export: header plus data rows as strings, each with the row number it came from. */
+export interface Table {
+  columns: string[];
+  rows: string[][];
+  /** rowNumbers[i] is the source row of rows[i] (so messages point at the right line). */
+  rowNumbers: number[];
+}
+
+export interface ParseResult {
+  table: Table;
+  issues: Issue[];
+}
+
+/** "Month first" (US) or "day first" for slash dates like 03/04/2025. */
+export type DateOrder = "MDY" | "DMY";
+
+/** One person from the export after mapping: only mapped fields are present. */
+export interface PersonRecord {
+  row: number;
+  core: Partial<Record<CoreField, string | null>>;
+  /** Segment and role values by field key. */
+  profile: Record<string, string | string[]>;
+  /** Fields this record may write (mapped columns): nothing else is ever touched. */
+  mapped: ReadonlySet<string>;
+}
+
+/** A member as the planner sees it. */
+export interface MemberSnapshot {
+  id: string;
+  employeeId: string | null;
+  email: string;
+  status: MemberStatus;
+  source: MemberSource;
+  version: number;
+  inHub: boolean;
+  core: Partial<Record<CoreField, string | null>>;
+  profile: Record<string, string | string[]>;
+}
+
+export interface PlannedAction {
+  kind: ActionKind;
+  row: number | null;
+  memberId: string | null;
+  memberVersion: number | null;
+  email: string | null;
+  employeeId: string | null;
+  name: string | null;
+  changes: FieldChange[];
+  payload: Record<string, unknown> | null;
+  reason: string;
+}
