@@ -204,6 +204,7 @@ CREATE TABLE `plan_actions` (
 	`approved_at` text,
 	`status` text DEFAULT 'pending' NOT NULL,
 	`message` text,
+	`claim` text,
 	`executed_at` text,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`plan_id`) REFERENCES `plans`(`id`) ON UPDATE no action ON DELETE cascade
