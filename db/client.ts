@@ -5,8 +5,9 @@ import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { drizzle } from "drizzle-orm/libsql/web";
 import * as schema from "./schema.ts";
 
-export type Db = LibSQLDatabase<typeof schema>;
+/** Drizzle over libSQL; `$client` is the raw client, for atomic batches of hand-written SQL. */
+export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 
 export function openDb(client: Client): Db {
-  return drizzle({ client, schema });
+  return drizzle({ client, schema }) as Db;
 }

@@ -1,0 +1,60 @@
+// createApp(): the whole HTTP surface. Routes are registered per resource; each validates with
+// the zod contract, calls the engine through sync.ts/store, and shapes the response.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import type { AppEnv } from "./env.ts";
+import { AppError, problemResponse } from "./errors.ts";
+import { apiKeyAuth, database } from "./middleware.ts";
+import { registerHealth } from "./routes/health.ts";
+import { registerHubs } from "./routes/hubs.ts";
+import { registerImports } from "./routes/imports.ts";
+import { registerPlans } from "./routes/plans.ts";
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (result.success) return;
+      throw new AppError(
+        "invalid_request",
+        "Some fields are missing or not valid; see `errors`.",
+        result.error.issues.map((i) => ({ field: [result.target, ...i.path].join("."), message: i.message })),
+      );
+    },
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return problemResponse(error, new URL(c.req.url).pathname);
+    if (error instanceof SyntaxError) {
+      return problemResponse(new AppError("invalid_request", "The body is not valid JSON."), new URL(c.req.url).pathname);
+    }
+    // Never echo internals (they may hold personal data); the log keeps the error's kind only.
+    console.error(`unhandled ${error.name}: ${error.message.slice(0, 200)}`);
+    return problemResponse(new AppError("internal", "Something went wrong on our side; try again."));
+  });
+  app.notFound((c) => problemResponse(new AppError("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+
+  app.use("/healthz", database);
+  app.use("/v1/*", database, apiKeyAuth);
+
+  registerHealth(app);
+  registerHubs(app);
+  registerImports(app);
+  registerPlans(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "A tenant API key: `Authorization: Bearer ps_…`.",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "profile-sync API",
+      version: "1.0.0",
+      description: "Keep a people platform's member directory in step with the HRIS: import, plan, approve, execute.",
+    },
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "profile-sync API" }));
+  app.get("/", (c) => c.redirect("/docs"));
+  return app;
+}

@@ -1,0 +1,29 @@
+// The deprovisioning guard: a truncated export must never wipe a company. Okta pauses at 20%,
+// Entra stops at 500 deletions; our default is stricter on percentage and equal on the ceiling.
+import type { TenantSettings } from "../../db/schema.ts";
+import type { PlannedAction } from "./types.ts";
+
+export interface GuardResult {
+  deprovisions: number;
+  active: number;
+  /** The most deprovisions allowed without an override. */
+  limit: number;
+  blocked: boolean;
+}
+
+const DEPROVISIONING = new Set(["deactivate", "delete_from_hub", "delete_from_tenant"]);
+
+export function isDeprovisioning(kind: string): boolean {
+  return DEPROVISIONING.has(kind);
+}
+
+export function evaluateGuard(
+  actions: Pick<PlannedAction, "kind">[],
+  activeMembers: number,
+  guard: TenantSettings["guard"],
+): GuardResult {
+  const deprovisions = actions.filter((a) => isDeprovisioning(a.kind)).length;
+  const byPercent = Math.floor((activeMembers * guard.percent) / 100);
+  const limit = Math.min(guard.ceiling, Math.max(guard.floor, byPercent));
+  return { deprovisions, active: activeMembers, limit, blocked: deprovisions > limit };
+}

@@ -1,0 +1,107 @@
+// The "map" step: a parsed table plus the data mapping table → one PersonRecord per row.
+// Only mapped columns produce fields; values are normalised so comparisons in the planner are exact.
+import type { MappingColumn } from "../../db/schema.ts";
+import { parseDateColumn } from "./dates.ts";
+import { CORE_FIELDS, type CoreField, type DateOrder, type Issue, type PersonRecord, type Table } from "./types.ts";
+
+const DATE_FIELDS: ReadonlySet<CoreField> = new Set(["startDate", "terminationDate"]);
+const CORE: ReadonlySet<string> = new Set(CORE_FIELDS);
+// Deliberately loose: HRIS exports hold real addresses; we reject only what cannot be an address.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface MappedRows {
+  records: PersonRecord[];
+  /** Rows that cannot become a person (no usable email or id): they become `error` actions. */
+  rejected: { row: number; message: string }[];
+  issues: Issue[];
+}
+
+export function isCoreField(field: string): field is CoreField {
+  return CORE.has(field);
+}
+
+export function applyMapping(table: Table, mapping: MappingColumn[], dateOrder: DateOrder | null): MappedRows {
+  const issues: Issue[] = [];
+  const active = mapping.filter((m) => m.field !== null && table.columns.includes(m.column));
+  const columnValues = active.map((m) => columnOf(table, m.column));
+  const dates = new Map<string, (string | null)[]>();
+  active.forEach((m, i) => {
+    if (m.kind !== "core" || !DATE_FIELDS.has(m.field as CoreField)) return;
+    dates.set(m.column, readDates(m.column, columnValues[i] ?? [], dateOrder, table.rowNumbers, issues));
+  });
+
+  const records: PersonRecord[] = [];
+  const rejected: MappedRows["rejected"] = [];
+  const mapped = new Set(active.map((m) => m.field as string));
+  table.rows.forEach((_, r) => {
+    const row = table.rowNumbers[r] ?? r + 2;
+    const record: PersonRecord = { row, core: {}, profile: {}, mapped };
+    active.forEach((m, i) => {
+      const raw = columnValues[i]?.[r] ?? "";
+      const dateValues = dates.get(m.column);
+      assign(record, m, dateValues ? (dateValues[r] ?? null) : raw);
+    });
+    const problem = rowProblem(record);
+    if (problem) rejected.push({ row, message: problem });
+    else records.push(record);
+  });
+  return { records, rejected, issues };
+}
+
+function columnOf(table: Table, column: string): string[] {
+  const index = table.columns.indexOf(column);
+  return table.rows.map((row) => row[index] ?? "");
+}
+
+function readDates(
+  column: string,
+  values: string[],
+  order: DateOrder | null,
+  rowNumbers: number[],
+  issues: Issue[],
+): (string | null)[] {
+  const result = parseDateColumn(values, order);
+  for (const issue of result.issues) {
+    issues.push({ ...issue, row: rowNumbers[issue.index] ?? null, column });
+  }
+  return result.dates;
+}
+
+function assign(record: PersonRecord, m: MappingColumn, raw: string | null): void {
+  const field = m.field as string;
+  if (m.kind === "core") {
+    if (isCoreField(field)) record.core[field] = normaliseCore(field, raw);
+    return;
+  }
+  const value = (raw ?? "").trim();
+  if (!value) return;
+  if (m.kind === "role") {
+    record.profile[field] = value.split(/[,;|]/).map((v) => mapValue(m, v.trim())).filter(Boolean);
+    return;
+  }
+  record.profile[field] = mapValue(m, value);
+}
+
+function mapValue(m: MappingColumn, value: string): string {
+  return m.values[value] ?? value;
+}
+
+function normaliseCore(field: CoreField, raw: string | null): string | null {
+  if (raw === null) return null;
+  const value = raw.replace(/\s+/g, " ").trim();
+  if (!value) return null;
+  if (field === "email") return value.toLowerCase();
+  return value;
+}
+
+function rowProblem(record: PersonRecord): string | null {
+  const email = record.core.email;
+  if (!email) return "No email address: a person needs a work email to be invited or matched.";
+  if (!EMAIL.test(email)) return `"${email}" is not a valid email address.`;
+  return null;
+}
+
+/** Normalises an email the way identities are compared everywhere (trimmed, case-insensitive). */
+export function normaliseEmail(value: string): string {
+  return value.trim().toLowerCase();
+}

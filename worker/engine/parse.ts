@@ -1,0 +1,263 @@
+// The "parse" step: an HRIS export (CSV/TSV bytes or text, or the add-on's JSON table) → a Table of
+// strings plus issues. Values are kept as written (no trimming, no typing): the map step normalises.
+//
+// Row numbers: the header is row 1 when it is the first line. Every line of the file counts, blank
+// ones included, so without quoted line breaks a row's number is the line a person sees in a text
+// editor or spreadsheet. A row whose quoted value spans several lines gets the number of the line it
+// starts on, and the rows after it keep counting lines.
+import Papa from "papaparse";
+import { checkText, decodeBytes, emptyFile, UnreadableFile } from "./decode.ts";
+import type { Issue, ParseResult } from "./types.ts";
+
+export { UnreadableFile };
+
+export type JsonCell = string | number | boolean | null;
+export interface JsonTable {
+  columns: string[];
+  rows: JsonCell[][];
+  rowNumbers?: number[];
+}
+
+interface RawRecord {
+  cells: string[];
+  line: number;
+  /** A quote that never closes: the cells are a best effort read of that one line. */
+  badQuotes?: boolean;
+}
+
+const DELIMITERS = [",", ";", "\t", "|"] as const;
+const SNIFF_ROWS = 30;
+// Each repair re-reads the rest of the file; past this many the file is not a CSV we can trust.
+const MAX_QUOTE_REPAIRS = 100;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DATA_LIKE = /^(\d+([.,]\d+)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})$/;
+
+/** Reads a CSV/TSV export. Throws only UnreadableFile, and only when nothing sensible can be read. */
+export function parseCsv(input: Uint8Array | string): ParseResult {
+  return guarded(() => {
+    const decoded = typeof input === "string" ? checkText(input) : decodeBytes(input);
+    const { text, delimiter, firstLine } = prepare(decoded.text);
+    const records = readRecords(text, delimiter, firstLine).filter((r) => r.badQuotes || !isBlank(r.cells));
+    const [header, ...data] = records;
+    if (!header) throw emptyFile();
+    return buildTable(header, data, decoded.issues);
+  });
+}
+
+/** Reads the add-on's table (a sheet range): same header and row checks as a CSV. */
+export function parseJsonTable(body: JsonTable): ParseResult {
+  return guarded(() => {
+    const columns: unknown = body?.columns;
+    const rows: unknown = body?.rows;
+    if (!Array.isArray(columns) || !Array.isArray(rows)) {
+      throw new UnreadableFile("no_header", "The data has no column names: send `columns` and `rows`.");
+    }
+    const header = { cells: columns.map(cellText), line: 1 };
+    const data = rows.map((row: unknown, i) => ({
+      cells: Array.isArray(row) ? row.map(cellText) : [],
+      line: sourceRow(body.rowNumbers?.[i], i),
+    }));
+    if (isBlank(header.cells)) {
+      if (data.every((r) => isBlank(r.cells))) throw emptyFile();
+      throw new UnreadableFile("no_header", "The first row is empty: put the column names in row 1.");
+    }
+    return buildTable(header, data, []);
+  });
+}
+
+// The contract is "only UnreadableFile escapes", so a bug here still reaches the admin as one clear
+// error instead of a crash; the distinct code keeps it visible in tests and logs.
+function guarded(read: () => ParseResult): ParseResult {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UnreadableFile) throw error;
+    const message = "The file could not be read because of an unexpected problem. Please send it to support.";
+    throw new UnreadableFile("internal_error", message, { cause: error });
+  }
+}
+
+function prepare(raw: string): { text: string; delimiter: string; firstLine: number } {
+  // One line-break style for the parser and for line counting; CRLF inside quoted values becomes LF.
+  const text = raw.replace(/\r\n?/g, "\n");
+  if (text.trim() === "") throw emptyFile();
+  // Excel writes "sep=;" as a first line to say which separator follows.
+  const sep = /^sep=([^"\n])\n/i.exec(text);
+  if (sep?.[1]) return { text: text.slice(sep[0].length), delimiter: sep[1], firstLine: 2 };
+  return { text, delimiter: detectDelimiter(text), firstLine: 1 };
+}
+
+// Papa's own guesser prefers whichever delimiter gives the most even field counts, which can pick
+// ";" for a comma file whose values contain semicolons. The header decides here: the delimiter that
+// splits it into several columns and matches the rows best wins, and among equals the one giving
+// more columns.
+function detectDelimiter(text: string): string {
+  let best: string = DELIMITERS[0];
+  let bestScore = [-1, -1, -1];
+  for (const delimiter of DELIMITERS) {
+    const score = delimiterScore(text, delimiter);
+    const i = score.findIndex((s, k) => s !== bestScore[k]);
+    if (i >= 0 && (score[i] ?? 0) > (bestScore[i] ?? 0)) {
+      best = delimiter;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function delimiterScore(text: string, delimiter: string): number[] {
+  const { data } = Papa.parse<string[]>(text, { delimiter, newline: "\n", preview: SNIFF_ROWS });
+  const [header, ...rows] = data.filter((r) => !isBlank(r));
+  const width = header?.length ?? 0;
+  const matching = rows.filter((r) => r.length === width).length;
+  return [width > 1 ? 1 : 0, rows.length === 0 ? 1 : matching / rows.length, width];
+}
+
+// Papa reads the whole text in one go. On a quote problem, the rows before it stand, the line where
+// the bad row starts is read on its own, and parsing resumes on the next line: one stray quote costs
+// one row, not the rest of the file.
+function readRecords(text: string, delimiter: string, firstLine: number): RawRecord[] {
+  const starts = lineStarts(text);
+  const records: RawRecord[] = [];
+  let line = firstLine;
+  for (let repairs = 0; ; repairs++) {
+    const start = starts[line - firstLine];
+    if (start === undefined) return records;
+    const { data, errors } = Papa.parse<string[]>(text.slice(start), { delimiter, newline: "\n" });
+    const bad = errors.reduce((min, e) => Math.min(min, e.row ?? 0), data.length);
+    for (const cells of data.slice(0, bad)) {
+      records.push({ cells, line });
+      line += 1 + cells.reduce((n, cell) => n + cell.split("\n").length - 1, 0);
+    }
+    if (bad >= data.length) return records;
+    if (repairs >= MAX_QUOTE_REPAIRS) throw unbalancedQuotes(`more than ${MAX_QUOTE_REPAIRS} rows have`);
+    const end = (starts[line - firstLine + 1] ?? text.length + 1) - 1;
+    const alone = Papa.parse<string[]>(text.slice(starts[line - firstLine], end), {
+      delimiter,
+      newline: "\n",
+    });
+    records.push({ cells: alone.data[0] ?? [""], line, badQuotes: true });
+    line += 1;
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function buildTable(header: RawRecord, data: RawRecord[], issues: Issue[]): ParseResult {
+  if (header.badQuotes) throw unbalancedQuotes("the header row has");
+  rejectDataAsHeader(header);
+  const width = tableWidth(header.cells, data);
+  const columns = nameColumns(header.cells.slice(0, width), issues);
+  const rows: string[][] = [];
+  const rowNumbers: number[] = [];
+  for (const record of data) {
+    if (!record.badQuotes && isBlank(record.cells)) continue;
+    rows.push(fitRow(record, width, issues));
+    rowNumbers.push(record.line);
+  }
+  if (rows.length === 0) {
+    issues.push({
+      row: null,
+      level: "warning",
+      code: "no_rows",
+      message: "The file has column names but no people.",
+    });
+  }
+  return { table: { columns, rows, rowNumbers }, issues };
+}
+
+// Without a header the first person would become the column names and nothing could be mapped.
+function rejectDataAsHeader(header: RawRecord): void {
+  const cells = header.cells.map((c) => c.trim()).filter(Boolean);
+  const email = cells.find((c) => EMAIL.test(c));
+  if (!email && !(cells.length > 1 && cells.every((c) => DATA_LIKE.test(c)))) return;
+  const example = email ?? cells[0];
+  throw new UnreadableFile(
+    "no_header",
+    `The first row (row ${header.line}) looks like data, not column names: it contains “${example}”. ` +
+      "Add a header row with names such as “Email” and “First name”.",
+  );
+}
+
+// Trailing columns with neither a name nor any value are padding from the exporting tool: dropped.
+function tableWidth(header: string[], data: RawRecord[]): number {
+  for (let i = header.length - 1; i > 0; i--) {
+    if (header[i]?.trim() || data.some((r) => r.cells[i]?.trim())) return i + 1;
+  }
+  return 1;
+}
+
+function nameColumns(raw: string[], issues: Issue[]): string[] {
+  const names = raw.map((c) => c.replace(/\s+/g, " ").trim());
+  const taken = new Set(names.map((n) => n.toLowerCase()));
+  const seen = new Set<string>();
+  return names.map((name, i) => {
+    let result = name;
+    if (!result) {
+      result = `Column ${i + 1}`;
+      const message = `Column ${i + 1} has no name in the header row; it is called “${result}” here.`;
+      issues.push({ row: null, level: "warning", code: "blank_header", message, column: result });
+    }
+    if (seen.has(result.toLowerCase())) {
+      const renamed = freeName(result, taken);
+      const message = `The header “${result}” appears more than once; column ${i + 1} is called “${renamed}” here. Check which one should be mapped.`;
+      issues.push({ row: null, level: "warning", code: "duplicate_header", message, column: renamed });
+      result = renamed;
+    }
+    seen.add(result.toLowerCase());
+    taken.add(result.toLowerCase());
+    return result;
+  });
+}
+
+function freeName(name: string, taken: Set<string>): string {
+  for (let n = 2; ; n++) {
+    const candidate = `${name} (${n})`;
+    if (!taken.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
+function fitRow(record: RawRecord, width: number, issues: Issue[]): string[] {
+  const row = record.cells.slice(0, width);
+  while (row.length < width) row.push("");
+  const extra = record.cells.slice(width).filter((c) => c.trim() !== "");
+  if (extra.length > 0) {
+    const shown = extra
+      .slice(0, 3)
+      .map((c) => `“${c}”`)
+      .join(", ");
+    const message =
+      `Row ${record.line} has more values than there are columns; the extra values (${shown}) were ignored. ` +
+      "A value containing the separator probably needs quotes.";
+    issues.push({ row: record.line, level: "warning", code: "extra_cells", message });
+  }
+  if (record.badQuotes) {
+    const message = `Row ${record.line} has a quote (") that is never closed, so its values may be split wrongly. Fix the quote in the file and import it again.`;
+    issues.push({ row: record.line, level: "error", code: "unbalanced_quotes", message });
+  }
+  return row;
+}
+
+function unbalancedQuotes(where: string): UnreadableFile {
+  return new UnreadableFile(
+    "unbalanced_quotes",
+    `The file cannot be read: ${where} a quote (") that is never closed. Export the file again from your HRIS or spreadsheet.`,
+  );
+}
+
+function isBlank(cells: string[]): boolean {
+  return cells.every((c) => c.trim() === "");
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "string" ? value : String(value);
+}
+
+function sourceRow(given: number | undefined, index: number): number {
+  return Number.isInteger(given) && (given ?? 0) > 0 ? (given as number) : index + 2;
+}

@@ -1,0 +1,172 @@
+// The "plan" step: compare each matched record with its member and propose what to do, with why.
+// Pure and deterministic: the same snapshot against the same members gives the same actions
+// (new member ids come from the injected `newId`).
+import type { FieldChange } from "../../db/schema.ts";
+import { employmentOf, hasStarted } from "./employment.ts";
+import type { Match } from "./match.ts";
+import type { CoreField, MemberSnapshot, PersonRecord, PlannedAction } from "./types.ts";
+
+export interface PlanOptions {
+  hubId: string;
+  /** The tenant's local date, YYYY-MM-DD. */
+  today: string;
+  /** Partial imports (events, uploads marked partial) never deprovision the absent. */
+  partial: boolean;
+  newId: () => string;
+}
+
+export function planActions(
+  matches: Match[],
+  rejected: { row: number; message: string }[],
+  hubMembers: MemberSnapshot[],
+  options: PlanOptions,
+): PlannedAction[] {
+  const fromRows = [
+    ...matches.map((m) => planMatch(m, options)),
+    ...rejected.map((r) => rowError(r.row, null, r.message)),
+  ].filter((a): a is PlannedAction => a !== null);
+  fromRows.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  const absent = options.partial ? [] : planAbsent(matches, hubMembers);
+  return [...fromRows, ...absent];
+}
+
+function planMatch(match: Match, options: PlanOptions): PlannedAction | null {
+  const { record, member } = match;
+  if (match.error !== undefined) return rowError(record.row, record, match.error);
+  const employment = employmentOf(record, options.today);
+  if (!member) return planNewPerson(record, employment.employed, options);
+  if (member.status === "archived") {
+    return action("skip", record, member, [], "Archived by an admin: a sync never re-adds this person.");
+  }
+  if (member.status === "deleted") {
+    return action("skip", record, member, [], "Deleted from the tenant: restore the member to sync them again.");
+  }
+  const changes = diff(record, member, options.hubId);
+  if (!employment.employed) {
+    if (member.status === "inactive") return changesOnly(record, member, changes);
+    return action("deactivate", record, member, [], `Leaver: ${employment.why}.`);
+  }
+  if (member.status === "inactive") {
+    return action("reactivate", record, member, changes, "Active in the HRIS again.", payloadOf(record));
+  }
+  if (member.source === "manual") {
+    return action(
+      "update",
+      record,
+      member,
+      changes,
+      "Added by hand and now found in the HRIS: adopt it, so the HRIS keeps it up to date.",
+      { ...payloadOf(record), adopt: true },
+    );
+  }
+  return changesOnly(record, member, changes);
+}
+
+function changesOnly(record: PersonRecord, member: MemberSnapshot, changes: FieldChange[]): PlannedAction | null {
+  if (changes.length === 0) return null;
+  const fields = changes.map((c) => c.field).join(", ");
+  return action("update", record, member, changes, `Changed in the HRIS: ${fields}.`, payloadOf(record));
+}
+
+function planNewPerson(record: PersonRecord, employed: boolean, options: PlanOptions): PlannedAction {
+  if (!employed) return action("skip", record, null, [], "Not employed and not on the platform: nothing to do.");
+  const payload = { ...payloadOf(record), memberId: options.newId() };
+  const changes = Object.entries(record.core)
+    .filter(([, v]) => v)
+    .map(([field, v]) => ({ field, before: null, after: v ?? null }));
+  if (!hasStarted(record, options.today)) {
+    const reason = `Starts on ${record.core.startDate}: invited on that day.`;
+    return action("scheduled", record, null, changes, reason, payload);
+  }
+  return action("invite", record, null, changes, "New in the HRIS and not yet on the platform.", payload);
+}
+
+function planAbsent(matches: Match[], hubMembers: MemberSnapshot[]): PlannedAction[] {
+  const seen = new Set(matches.map((m) => m.member?.id).filter(Boolean));
+  // A row with an error may still be the absent person: never deprovision someone we can't rule out.
+  const unsure = new Set(matches.filter((m) => m.error !== undefined).map((m) => m.record.core.email));
+  return hubMembers
+    .filter((m) => !seen.has(m.id) && !unsure.has(m.email))
+    .filter((m) => m.source === "hris" && (m.status === "active" || m.status === "invited"))
+    .sort((a, b) => a.email.localeCompare(b.email))
+    .map((m) => ({
+      kind: "deactivate" as const,
+      row: null,
+      memberId: m.id,
+      memberVersion: m.version,
+      email: m.email,
+      employeeId: m.employeeId,
+      name: displayName(m.core),
+      changes: [],
+      payload: { alternatives: ["delete_from_hub", "delete_from_tenant"] },
+      reason: "Not in this full HRIS export: deactivate, or choose delete from hub or tenant instead.",
+    }));
+}
+
+/** Field-by-field before → after, mapped fields only, so unmapped data is never touched. */
+function diff(record: PersonRecord, member: MemberSnapshot, hubId: string): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const [field, after] of Object.entries(record.core)) {
+    const before = member.core[field as CoreField] ?? null;
+    if ((after ?? null) !== before) changes.push({ field, before, after: after ?? null });
+  }
+  for (const field of record.mapped) {
+    if (field in record.core) continue;
+    const before = flatten(member.profile[field]);
+    const after = flatten(record.profile[field]);
+    if (before !== after) changes.push({ field, before, after });
+  }
+  if (!member.inHub) changes.push({ field: "hub", before: null, after: hubId });
+  return changes;
+}
+
+function flatten(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") || null : value;
+}
+
+function payloadOf(record: PersonRecord): Record<string, unknown> {
+  return { core: record.core, profile: record.profile, mapped: [...record.mapped].sort() };
+}
+
+function rowError(row: number, record: PersonRecord | null, message: string): PlannedAction {
+  return {
+    kind: "error",
+    row,
+    memberId: null,
+    memberVersion: null,
+    email: record?.core.email ?? null,
+    employeeId: record?.core.employeeId ?? null,
+    name: record ? displayName(record.core) : null,
+    changes: [],
+    payload: null,
+    reason: message,
+  };
+}
+
+function action(
+  kind: PlannedAction["kind"],
+  record: PersonRecord,
+  member: MemberSnapshot | null,
+  changes: FieldChange[],
+  reason: string,
+  payload: Record<string, unknown> | null = null,
+): PlannedAction {
+  return {
+    kind,
+    row: record.row,
+    memberId: member?.id ?? null,
+    memberVersion: member?.version ?? null,
+    email: record.core.email ?? member?.email ?? null,
+    employeeId: record.core.employeeId ?? member?.employeeId ?? null,
+    name: displayName(record.core) ?? (member ? displayName(member.core) : null),
+    changes,
+    payload,
+    reason,
+  };
+}
+
+function displayName(core: Partial<Record<CoreField, string | null>>): string | null {
+  const name = [core.firstName, core.lastName].filter(Boolean).join(" ");
+  return name || null;
+}

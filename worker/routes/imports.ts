@@ -1,0 +1,90 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { commonErrors, problem } from "../contract/common.ts";
+import { HubParams } from "../contract/hubs.ts";
+import { ImportQuery, ImportResult, JsonTable } from "../contract/imports.ts";
+import type { AppEnv } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { importAndPlan, type Snapshot } from "../sync.ts";
+import { planBody } from "./plans.ts";
+
+/** Cloudflare accepts 100 MB bodies on Free/Pro zones; refuse early and clearly above that. */
+export const MAX_BODY_BYTES = 100 * 1024 * 1024;
+const CSV_TYPES = ["text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream"];
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/hubs/{hubId}/imports",
+  tags: ["imports"],
+  summary: "Import an HRIS snapshot and plan the sync",
+  description:
+    "Send a CSV/TSV export (`text/csv`) or the add-on's JSON table. The snapshot is parsed, mapped with the hub's " +
+    "mapping, matched to members and planned; the plan comes back with counts per kind.",
+  security: [{ bearer: [] }],
+  request: {
+    params: HubParams,
+    query: ImportQuery,
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: JsonTable },
+        "text/csv": { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
+  },
+  responses: {
+    201: { description: "The import and its plan", content: { "application/json": { schema: ImportResult } } },
+    ...commonErrors,
+    413: problem("The file is larger than the limit"),
+    415: problem("Neither CSV nor JSON"),
+    422: problem("The file cannot be read at all"),
+  },
+});
+
+export function registerImports(app: OpenAPIHono<AppEnv>) {
+  app.openapi(route, async (c) => {
+    const { hubId } = c.req.valid("param");
+    const { partial, filename } = c.req.valid("query");
+    const snapshot = await readSnapshot(c.req.header("content-type"), c.req.header("content-length"), {
+      json: () => c.req.valid("json"),
+      bytes: () => c.req.arrayBuffer(),
+    });
+    const caller = c.get("caller");
+    const result = await importAndPlan(c.get("db"), caller.tenantId, hubId, snapshot, {
+      source: "upload",
+      filename: filename ?? null,
+      partial,
+      createdBy: `api_key:${caller.keyId}`,
+      now: new Date(),
+    });
+    return c.json({ import: result.import, plan: planBody(result.plan) }, 201);
+  });
+}
+
+interface Body {
+  json: () => Snapshot["body"];
+  bytes: () => Promise<ArrayBuffer>;
+}
+
+async function readSnapshot(contentType: string | undefined, contentLength: string | undefined, body: Body): Promise<Snapshot> {
+  const length = Number(contentLength ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    throw new AppError("payload_too_large", `The upload is ${mb(length)}; the limit is ${mb(MAX_BODY_BYTES)}.`);
+  }
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type === "application/json") {
+    // Validated against JsonTable by the route before the handler runs.
+    return { format: "json", body: JsonTable.parse(body.json()) };
+  }
+  if (!CSV_TYPES.includes(type)) {
+    throw new AppError("unsupported_media_type", "Send the export as text/csv (or TSV) or as the JSON table.");
+  }
+  const bytes = new Uint8Array(await body.bytes());
+  if (bytes.byteLength > MAX_BODY_BYTES) {
+    throw new AppError("payload_too_large", `The upload is ${mb(bytes.byteLength)}; the limit is ${mb(MAX_BODY_BYTES)}.`);
+  }
+  return { format: "csv", body: bytes };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

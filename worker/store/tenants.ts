@@ -1,0 +1,61 @@
+// Tenants, hubs and API keys: who is calling and what they own.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../db/client.ts";
+import { apiKeys, hubs, type TenantSettings, tenants } from "../../db/schema.ts";
+import type { ApiKeyRole, Caller } from "../env.ts";
+import { AppError } from "../errors.ts";
+import { generateApiKey, sha256Hex } from "../keys.ts";
+
+export const DEFAULT_SETTINGS: TenantSettings = {
+  timeZone: "UTC",
+  dateOrder: null,
+  guard: { percent: 10, floor: 10, ceiling: 500 },
+  autoApply: ["update"],
+  cron: "0 8 * * 1-5",
+};
+
+export async function createTenant(db: Db, name: string, settings: Partial<TenantSettings> = {}) {
+  const id = crypto.randomUUID();
+  const [row] = await db
+    .insert(tenants)
+    .values({ id, name, settings: { ...DEFAULT_SETTINGS, ...settings } })
+    .returning();
+  if (!row) throw new AppError("internal", "The tenant was not created.");
+  return row;
+}
+
+export async function getTenant(db: Db, tenantId: string) {
+  const row = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId) });
+  if (!row) throw new AppError("not_found", "No such tenant.");
+  return row;
+}
+
+export async function createHub(db: Db, tenantId: string, name: string) {
+  const [row] = await db.insert(hubs).values({ id: crypto.randomUUID(), tenantId, name }).returning();
+  if (!row) throw new AppError("internal", "The hub was not created.");
+  return row;
+}
+
+export async function listHubs(db: Db, tenantId: string) {
+  return db.select().from(hubs).where(eq(hubs.tenantId, tenantId)).orderBy(hubs.name);
+}
+
+export async function getHub(db: Db, tenantId: string, hubId: string) {
+  const row = await db.query.hubs.findFirst({ where: and(eq(hubs.tenantId, tenantId), eq(hubs.id, hubId)) });
+  if (!row) throw new AppError("not_found", `No hub ${hubId} in this tenant.`);
+  return row;
+}
+
+/** Returns the key itself once; only its hash is stored. */
+export async function createApiKey(db: Db, tenantId: string, name: string, role: ApiKeyRole) {
+  const { key, prefix } = generateApiKey();
+  const id = crypto.randomUUID();
+  await db.insert(apiKeys).values({ id, tenantId, name, prefix, role, hash: await sha256Hex(key) });
+  return { id, key, prefix, role, name };
+}
+
+export async function callerForKey(db: Db, key: string): Promise<Caller | null> {
+  const hash = await sha256Hex(key);
+  const row = await db.query.apiKeys.findFirst({ where: and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)) });
+  return row ? { tenantId: row.tenantId, keyId: row.id, role: row.role } : null;
+}
