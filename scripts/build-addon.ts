@@ -77,7 +77,9 @@ async function entryPointNames(): Promise<string[]> {
 
 function checkEntryPointName(name: string): void {
   if (name === "default" || !IDENTIFIER.test(name)) {
-    throw new Error(`${relative(SERVER_ENTRY)}: export "${name}" cannot be an Apps Script function; use a named export.`);
+    throw new Error(
+      `${relative(SERVER_ENTRY)}: export "${name}" cannot be an Apps Script function; use a named export.`,
+    );
   }
   if (name === GLOBAL_NAME) {
     throw new Error(`${relative(SERVER_ENTRY)}: export "${name}" clashes with the bundle's global name.`);
@@ -120,7 +122,9 @@ function codeJs(serverBundle: string, entryPoints: string[]): string {
 async function sidebarHtml(): Promise<string> {
   const [page, script] = await Promise.all([readFile(SIDEBAR_PAGE, "utf8"), bundleSidebarScript()]);
   if (/<script\b[^>]*\bsrc\s*=/i.test(page)) {
-    throw new Error(`${relative(SIDEBAR_PAGE)} loads an external script; the sidebar must be self-contained.`);
+    throw new Error(
+      `${relative(SIDEBAR_PAGE)} loads an external script; the sidebar must be self-contained.`,
+    );
   }
   const parts = page.split(INLINE_MARKER);
   if (parts.length !== 2) {
@@ -146,7 +150,8 @@ async function bundleSidebarScript(): Promise<string> {
   // The page is served as an HtmlService template: "<?" would start a scriptlet and "</script"
   // would end the inline script early.
   const hazard = ["</script", "<?"].find((text) => script.toLowerCase().includes(text));
-  if (hazard) throw new Error(`The bundled ${relative(SIDEBAR_SCRIPT)} contains "${hazard}"; it cannot be inlined.`);
+  if (hazard)
+    throw new Error(`The bundled ${relative(SIDEBAR_SCRIPT)} contains "${hazard}"; it cannot be inlined.`);
   return script;
 }
 

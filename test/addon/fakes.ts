@@ -112,7 +112,7 @@ export const AuthMode = {
 } as unknown as typeof GoogleAppsScript.Script.AuthMode;
 
 export function fakeScriptApp(): GoogleAppsScript.Script.ScriptApp {
-  return partial("ScriptApp", { AuthMode });
+  return partial<GoogleAppsScript.Script.ScriptApp>("ScriptApp", { AuthMode });
 }
 
 // --- Ui and menus -------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ export function fakeUi(): FakeUi {
 }
 
 export function fakeSpreadsheetApp(ui: Ui): GoogleAppsScript.Spreadsheet.SpreadsheetApp {
-  return partial("SpreadsheetApp", { getUi: () => ui });
+  return partial<GoogleAppsScript.Spreadsheet.SpreadsheetApp>("SpreadsheetApp", { getUi: () => ui });
 }
 
 // --- Properties ---------------------------------------------------------------------------------
@@ -353,7 +353,9 @@ function payloadText(payload: FetchOptions["payload"]): string | undefined {
   if (typeof (payload as { getBytes?: unknown }).getBytes === "function") {
     throw new Error("The fake UrlFetchApp does not send blobs yet.");
   }
-  return new URLSearchParams(Object.entries(payload).map(([key, value]) => [key, String(value)])).toString();
+  return new URLSearchParams(
+    Object.entries(payload).map(([key, value]): [string, string] => [key, String(value)]),
+  ).toString();
 }
 
 function exchange(request: RecordedRequest): WireResponse {
@@ -417,5 +419,8 @@ class FakeHttpResponse implements HttpResponse {
 }
 
 function capitalized(headerName: string): string {
-  return headerName.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
+  return headerName.replace(
+    /(^|-)([a-z])/g,
+    (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
+  );
 }

@@ -53,8 +53,8 @@ const MS_PER_DAY = 86_400_000;
 const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
 const MAX_SERIAL = 80_000;
 const FORMAT_NAMES: Record<DateOrder, string> = {
-  MDY: "month first (MM/DD/YYYY)",
-  DMY: "day first (DD/MM/YYYY)",
+  MDY: "month-first (MM/DD/YYYY)",
+  DMY: "day-first (DD/MM/YYYY)",
 };
 
 export function parseDateColumn(values: string[], order: DateOrder | null): DateColumn {

@@ -64,10 +64,10 @@ function controlShare(text: string): number {
   return controls / length;
 }
 
-// C0 controls other than tab and line breaks, DEL, C1 controls and the replacement character.
+// C0 controls other than tab, form feed and line breaks; DEL; C1 controls.
 function isControl(code: number): boolean {
   if (code < 0x20) return code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d;
-  return (code >= 0x7f && code <= 0x9f) || code === 0xfffd;
+  return code >= 0x7f && code <= 0x9f;
 }
 
 type Utf16 = "utf-16le" | "utf-16be";

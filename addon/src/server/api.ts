@@ -36,7 +36,12 @@ export function callApi(target: ApiTarget, method: ApiMethod, path: string, body
 
 /** The message of anything thrown. Duck-typed: errors from Apps Script services need not be ours. */
 export function messageOf(error: unknown): string {
-  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    "message" in error &&
+    typeof error.message === "string"
+  ) {
     return error.message;
   }
   return String(error);

@@ -70,6 +70,8 @@ function checkHealth(target: ApiTarget): void {
     throw new Error(`Could not connect to ${target.url}. ${messageOf(error)}`);
   }
   if (!isJsonObject(answer) || answer.status !== "ok") {
-    throw new Error(`${target.url} answered, but its health check did not say "ok". Is this a profile-sync deployment?`);
+    throw new Error(
+      `${target.url} answered, but its health check did not say "ok". Is this a profile-sync deployment?`,
+    );
   }
 }

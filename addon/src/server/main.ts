@@ -31,5 +31,8 @@ export function saveConnection(url: string, apiKey: string): ConnectionStatus {
 }
 
 /** Fails to compile when the functions above stop matching what the sidebar calls. */
-export type SidebarEntryPoints = Implements<SidebarApi, { getConnection: typeof getConnection; saveConnection: typeof saveConnection }>;
+export type SidebarEntryPoints = Implements<
+  SidebarApi,
+  { getConnection: typeof getConnection; saveConnection: typeof saveConnection }
+>;
 type Implements<Contract, Actual extends Contract> = Actual;

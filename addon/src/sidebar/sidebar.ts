@@ -58,7 +58,10 @@ function callServer<Name extends keyof SidebarApi>(
   ...args: Parameters<SidebarApi[Name]>
 ): Promise<ReturnType<SidebarApi[Name]>> {
   return new Promise((resolve, reject) => {
-    google.script.run.withSuccessHandler(resolve).withFailureHandler(reject)[name](...args);
+    google.script.run
+      .withSuccessHandler(resolve)
+      .withFailureHandler(reject)
+      [name](...args);
   });
 }
 
