@@ -8,10 +8,11 @@ const tenantId = () =>
   text("tenant_id")
     .notNull()
     .references(() => tenants.id, { onDelete: "cascade" });
-const createdAt = () =>
-  text("created_at")
+const timestamp = (name: string) =>
+  text(name)
     .notNull()
     .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+const createdAt = () => timestamp("created_at");
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
 export const MEMBER_STATUSES = ["invited", "active", "inactive", "archived", "deleted"] as const;
@@ -110,7 +111,7 @@ export const members = sqliteTable(
     version: integer("version").notNull().default(1),
     deletedAt: text("deleted_at"),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: timestamp("updated_at"),
   },
   (t) => [
     uniqueIndex("members_tenant_email").on(t.tenantId, t.email),
@@ -362,7 +363,7 @@ export const auditLog = sqliteTable(
     change: text("change").notNull(),
     before: json<Record<string, unknown>>("before"),
     after: json<Record<string, unknown>>("after"),
-    at: createdAt(),
+    at: timestamp("at"),
   },
   (t) => [
     uniqueIndex("audit_log_action").on(t.actionId),
@@ -381,7 +382,7 @@ export const syncRuns = sqliteTable(
     planId: text("plan_id"),
     counts: json<Record<string, number>>("counts").notNull().default({}),
     error: text("error"),
-    startedAt: createdAt(),
+    startedAt: timestamp("started_at"),
     finishedAt: text("finished_at"),
   },
   (t) => [index("sync_runs_tenant").on(t.tenantId, t.startedAt)],

@@ -21,12 +21,12 @@ CREATE TABLE `audit_log` (
 	`change` text NOT NULL,
 	`before` text,
 	`after` text,
-	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `audit_log_action` ON `audit_log` (`action_id`);--> statement-breakpoint
-CREATE INDEX `audit_log_tenant_member` ON `audit_log` (`tenant_id`,`member_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `audit_log_tenant_member` ON `audit_log` (`tenant_id`,`member_id`,`at`);--> statement-breakpoint
 CREATE TABLE `content_regions` (
 	`tenant_id` text NOT NULL,
 	`country` text NOT NULL,
@@ -162,6 +162,7 @@ CREATE TABLE `members` (
 	`version` integer DEFAULT 1 NOT NULL,
 	`deleted_at` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -240,12 +241,12 @@ CREATE TABLE `sync_runs` (
 	`plan_id` text,
 	`counts` text DEFAULT '{}' NOT NULL,
 	`error` text,
-	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`started_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	`finished_at` text,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `sync_runs_tenant` ON `sync_runs` (`tenant_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `sync_runs_tenant` ON `sync_runs` (`tenant_id`,`started_at`);--> statement-breakpoint
 CREATE TABLE `tenants` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
