@@ -2,6 +2,7 @@
 // the zod contract, calls the engine through sync.ts/store, and shapes the response.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
+import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env.ts";
 import { AppError, problemResponse } from "./errors.ts";
 import { apiKeyAuth, database } from "./middleware.ts";
@@ -24,6 +25,7 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof AppError) return problemResponse(error, new URL(c.req.url).pathname);
+    if (error instanceof HTTPException) return problemResponse(fromHttpException(error), new URL(c.req.url).pathname);
     if (error instanceof SyntaxError) {
       return problemResponse(new AppError("invalid_request", "The body is not valid JSON."), new URL(c.req.url).pathname);
     }
@@ -57,4 +59,12 @@ export function createApp() {
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "profile-sync API" }));
   app.get("/", (c) => c.redirect("/docs"));
   return app;
+}
+
+/** Hono's own refusals (media type gate, body limits) in our error shape. */
+function fromHttpException(error: HTTPException): AppError {
+  if (error.status === 415) return new AppError("unsupported_media_type", "Send the export as text/csv (or TSV) or as the JSON table.");
+  if (error.status === 413) return new AppError("payload_too_large", "The request body is too large.");
+  if (error.status === 400) return new AppError("invalid_request", error.message || "The request is not valid.");
+  return new AppError("internal", "Something went wrong on our side; try again.");
 }

@@ -2,7 +2,17 @@
 // CSV in → stored plan of invites → approve → execute → statuses readable, exactly once.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { Problem } from "../../worker/contract/common.ts";
+import type { ImportResult } from "../../worker/contract/imports.ts";
+import type { ActionPage, ApprovalResult, Plan } from "../../worker/contract/plans.ts";
 import { type Stack, startStack } from "../helpers/stack.ts";
+
+/** Response bodies typed by the API contract itself. */
+async function read<S extends z.ZodType>(response: Response, _schema?: S): Promise<z.infer<S>> {
+  return (await response.json()) as z.infer<S>;
+}
+type ProblemBody = z.infer<typeof Problem>;
 
 const CSV = [
   "Employee #,First Name,Last Name,Work Email,Hire Date,Employment Status",
@@ -28,7 +38,7 @@ async function importCsv(body: string) {
     headers: { "content-type": "text/csv" },
     body,
   });
-  return { response, json: await response.json() };
+  return { response, json: await read<typeof ImportResult>(response) };
 }
 
 async function count(table: string): Promise<number> {
@@ -44,7 +54,7 @@ describe("health and documents", () => {
   });
 
   it("serves an OpenAPI 3.1 document describing the slice, and a docs page", async () => {
-    const doc = await (await fetch(`${stack.url}/openapi.json`)).json();
+    const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { openapi: string; paths: object };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
@@ -66,7 +76,7 @@ describe("auth and errors", () => {
     const response = await fetch(`${stack.url}/v1/hubs`);
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toContain("application/problem+json");
-    expect(await response.json()).toMatchObject({ status: 401, code: "unauthorized" });
+    expect(await read<typeof Problem>(response)).toMatchObject({ status: 401, code: "unauthorized" });
   });
 
   it("refuses an unknown key", async () => {
@@ -83,7 +93,7 @@ describe("auth and errors", () => {
     expect(missing.status).toBe(404);
     const empty = await importCsv("");
     expect(empty.response.status).toBe(422);
-    expect(empty.json.code).toBe("unreadable_file");
+    expect((empty.json as unknown as ProblemBody).code).toBe("unreadable_file");
   });
 
   it("rejects a JSON body with unknown fields, naming the field", async () => {
@@ -93,7 +103,7 @@ describe("auth and errors", () => {
       body: JSON.stringify({ columns: ["Email"], rows: [], surprise: 1 }),
     });
     expect(response.status).toBe(400);
-    const problem = await response.json();
+    const problem = await read<typeof Problem>(response);
     expect(problem.code).toBe("invalid_request");
     expect(JSON.stringify(problem.errors)).toContain("surprise");
   });
@@ -110,18 +120,20 @@ describe("import → plan → approve → execute", () => {
     expect(json.plan.summary).toEqual({ invite: 2, scheduled: 1, error: 1 });
     expect(json.plan.status).toBe("ready");
 
-    const page = await (await stack.api(`/v1/plans/${planId}/actions`)).json();
-    const byKind = Object.groupBy(page.actions as { kind: string; email: string; row: number; reason: string }[], (a) => a.kind);
+    const page = await read<typeof ActionPage>(await stack.api(`/v1/plans/${planId}/actions`));
+    const byKind = Object.groupBy(page.actions, (a) => a.kind);
     expect(byKind.invite?.map((a) => a.email)).toEqual(["ada.lovelace@acme.test", "grace@acme.test"]);
     expect(byKind.error?.[0]).toMatchObject({ row: 5 });
     expect(byKind.error?.[0]?.reason).toMatch(/email/i);
   });
 
   it("pages actions with a stable cursor", async () => {
-    const first = await (await stack.api(`/v1/plans/${planId}/actions?limit=3`)).json();
+    const first = await read<typeof ActionPage>(await stack.api(`/v1/plans/${planId}/actions?limit=3`));
     expect(first.actions).toHaveLength(3);
     expect(first.nextCursor).toBeTypeOf("string");
-    const second = await (await stack.api(`/v1/plans/${planId}/actions?limit=3&cursor=${first.nextCursor}`)).json();
+    const second = await read<typeof ActionPage>(
+      await stack.api(`/v1/plans/${planId}/actions?limit=3&cursor=${first.nextCursor}`),
+    );
     expect(second.actions).toHaveLength(1);
     expect(second.nextCursor).toBeNull();
   });
@@ -132,13 +144,13 @@ describe("import → plan → approve → execute", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ kinds: ["invite"] }),
     });
-    expect(await approval.json()).toEqual({ changed: 2 });
+    expect(await read<typeof ApprovalResult>(approval)).toEqual({ changed: 2 });
 
-    const executed = await (await stack.api(`/v1/plans/${planId}/execute`, { method: "POST" })).json();
+    const executed = await read<typeof Plan>(await stack.api(`/v1/plans/${planId}/execute`, { method: "POST" }));
     expect(executed.progress).toMatchObject({ approved: 2, done: 2, pending: 0, complete: true });
 
-    const done = await (await stack.api(`/v1/plans/${planId}/actions?status=done`)).json();
-    expect(done.actions.map((a: { email: string }) => a.email).sort()).toEqual([
+    const done = await read<typeof ActionPage>(await stack.api(`/v1/plans/${planId}/actions?status=done`));
+    expect(done.actions.map((a) => a.email).sort()).toEqual([
       "ada.lovelace@acme.test",
       "grace@acme.test",
     ]);

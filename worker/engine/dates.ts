@@ -49,8 +49,10 @@ const MONTHS = [
 const WEEKDAY = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+/i;
 const MS_PER_DAY = 86_400_000;
 // Sheets and Excel count days from 1899-12-30 (Excel's fictitious 1900-02-29 only shifts serials
-// before March 1900, which no employment date uses). 1..80000 covers 1900-01-01 to 2119.
+// before March 1900). Serials are read from 10000 (1927-05-18) to 80000 (2119-01-11): smaller
+// numbers in a date column are far more likely a bare year ("2024") or an id than a date in 1905.
 const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
+const MIN_SERIAL = 10_000;
 const MAX_SERIAL = 80_000;
 const FORMAT_NAMES: Record<DateOrder, string> = {
   MDY: "month-first (MM/DD/YYYY)",
@@ -171,7 +173,7 @@ function pairOrProblem(v: string, pair: Pair): Reading {
 
 function serial(v: string): Reading {
   const days = Math.floor(Number(v));
-  if (!(days >= 1 && days <= MAX_SERIAL)) return unrecognised(v);
+  if (!(days >= MIN_SERIAL && days <= MAX_SERIAL)) return unrecognised(v);
   const date = new Date(SERIAL_EPOCH + days * MS_PER_DAY);
   return { iso: date.toISOString().slice(0, 10) };
 }
@@ -187,11 +189,16 @@ function real(v: string, year: number, month: number, day: number): Reading {
 
 function unrecognised(v: string): Reading {
   const shown = v.length > 40 ? `${v.slice(0, 40)}…` : v;
-  const twoDigitYear = /^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$/.test(v);
-  const hint = twoDigitYear
-    ? "it has a 2-digit year; use 4 digits (2024, not 24)"
-    : "use a format like 2024-01-31";
-  return { code: "unrecognized_date", problem: `“${shown}” is not a date profile-sync can read: ${hint}.` };
+  return {
+    code: "unrecognized_date",
+    problem: `“${shown}” is not a date profile-sync can read: ${hint(v)}.`,
+  };
+}
+
+function hint(v: string): string {
+  if (/^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$/.test(v)) return "it has a 2-digit year; use 4 digits (2024, not 24)";
+  if (/^\d{4}$/.test(v)) return "a year alone is not a full date";
+  return "use a format like 2024-01-31";
 }
 
 function isoIfReal(year: number, month: number, day: number): string | null {

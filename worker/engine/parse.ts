@@ -88,16 +88,18 @@ function prepare(raw: string): { text: string; delimiter: string; firstLine: num
 }
 
 // Papa's own guesser prefers whichever delimiter gives the most even field counts, which can pick
-// ";" for a comma file whose values contain semicolons. The header decides here: the delimiter that
-// splits it into several columns and matches the rows best wins, and among equals the one giving
-// more columns.
+// ";" for a comma file whose values contain semicolons. The header decides here: among delimiters
+// that split it into several columns, the one whose rows match it best wins, then the one giving
+// more columns. A header no delimiter splits is a one-column file.
 function detectDelimiter(text: string): string {
   let best: string = DELIMITERS[0];
-  let bestScore = [-1, -1, -1];
+  let bestScore = [0, 0];
   for (const delimiter of DELIMITERS) {
     const score = delimiterScore(text, delimiter);
-    const i = score.findIndex((s, k) => s !== bestScore[k]);
-    if (i >= 0 && (score[i] ?? 0) > (bestScore[i] ?? 0)) {
+    if (!score) continue;
+    const [fit = 0, width = 0] = score;
+    const [bestFit = 0, bestWidth = 0] = bestScore;
+    if (fit > bestFit || (fit === bestFit && width > bestWidth)) {
       best = delimiter;
       bestScore = score;
     }
@@ -105,12 +107,13 @@ function detectDelimiter(text: string): string {
   return best;
 }
 
-function delimiterScore(text: string, delimiter: string): number[] {
+function delimiterScore(text: string, delimiter: string): number[] | null {
   const { data } = Papa.parse<string[]>(text, { delimiter, newline: "\n", preview: SNIFF_ROWS });
   const [header, ...rows] = data.filter((r) => !isBlank(r));
   const width = header?.length ?? 0;
+  if (width < 2) return null;
   const matching = rows.filter((r) => r.length === width).length;
-  return [width > 1 ? 1 : 0, rows.length === 0 ? 1 : matching / rows.length, width];
+  return [rows.length === 0 ? 1 : matching / rows.length, width];
 }
 
 // Papa reads the whole text in one go. On a quote problem, the rows before it stand, the line where

@@ -24,10 +24,13 @@ const route = createRoute({
     params: HubParams,
     query: ImportQuery,
     body: {
-      required: true,
+      // Required in practice; declared optional because the JSON validator would otherwise also
+      // run on CSV bodies. An empty body is refused by the parser as an empty file.
+      required: false,
+      description: "The export: CSV/TSV as a file, or the add-on's JSON table.",
       content: {
         "application/json": { schema: JsonTable },
-        "text/csv": { schema: z.string().openapi({ format: "binary" }) },
+        ...Object.fromEntries(CSV_TYPES.map((type) => [type, { schema: z.string().openapi({ format: "binary" }) }])),
       },
     },
   },

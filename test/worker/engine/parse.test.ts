@@ -13,7 +13,8 @@ function utf16(text: string, littleEndian: boolean, bom: boolean): Uint8Array {
   const out = new Uint8Array(text.length * 2 + (bom ? 2 : 0));
   const view = new DataView(out.buffer);
   if (bom) view.setUint16(0, 0xfeff, littleEndian);
-  for (let i = 0; i < text.length; i++) view.setUint16((bom ? 2 : 0) + i * 2, text.charCodeAt(i), littleEndian);
+  for (let i = 0; i < text.length; i++)
+    view.setUint16((bom ? 2 : 0) + i * 2, text.charCodeAt(i), littleEndian);
   return out;
 }
 
@@ -55,7 +56,10 @@ describe("parseCsv: encodings", () => {
   });
 
   it("warns when a UTF-8 BOM file holds invalid bytes", () => {
-    const bytes = withBytes([0xef, 0xbb, 0xbf], new Uint8Array([...utf8("Name\nAnn"), 0xff, ...utf8("\nBob\n")]));
+    const bytes = withBytes(
+      [0xef, 0xbb, 0xbf],
+      new Uint8Array([...utf8("Name\nAnn"), 0xff, ...utf8("\nBob\n")]),
+    );
     const { table, issues } = parseCsv(bytes);
     expect(table.rows).toEqual([["Ann\ufffd"], ["Bob"]]);
     expect(codes(issues)).toEqual(["invalid_characters"]);
@@ -68,9 +72,30 @@ describe("parseCsv: delimiters", () => {
     ["semicolon", "Name;Team\nAnn;Sales\n", [["Ann", "Sales"]]],
     ["tab", "Name\tTeam\nAnn\tSales\n", [["Ann", "Sales"]]],
     ["pipe", "Name|Team\nAnn|Sales\n", [["Ann", "Sales"]]],
-    ["comma, values with semicolons", "Name,Team\nAnn,a;b;c\nBob,d;e\n", [["Ann", "a;b;c"], ["Bob", "d;e"]]],
-    ["comma, more semicolons than commas", "Name,Notes\nAnn,x;y;z;w\nBob,x;y;z;w\n", [["Ann", "x;y;z;w"], ["Bob", "x;y;z;w"]]],
-    ["semicolon, decimal commas", "Name;Salary\nAnn;1,5\nBob;2,0\n", [["Ann", "1,5"], ["Bob", "2,0"]]],
+    [
+      "comma, values with semicolons",
+      "Name,Team\nAnn,a;b;c\nBob,d;e\n",
+      [
+        ["Ann", "a;b;c"],
+        ["Bob", "d;e"],
+      ],
+    ],
+    [
+      "comma, more semicolons than commas",
+      "Name,Notes\nAnn,x;y;z;w\nBob,x;y;z;w\n",
+      [
+        ["Ann", "x;y;z;w"],
+        ["Bob", "x;y;z;w"],
+      ],
+    ],
+    [
+      "semicolon, decimal commas",
+      "Name;Salary\nAnn;1,5\nBob;2,0\n",
+      [
+        ["Ann", "1,5"],
+        ["Bob", "2,0"],
+      ],
+    ],
     ["tab, values with commas", "Name\tTeam\nDoe, Ann\tSales, EMEA\n", [["Doe, Ann", "Sales, EMEA"]]],
     ["pipe, values with commas", "Name|Team\nDoe, Ann|Sales\n", [["Doe, Ann", "Sales"]]],
     ["quoted comma inside a semicolon file", 'Name;Team\n"Doe; Ann";Sales\n', [["Doe; Ann", "Sales"]]],
@@ -94,25 +119,100 @@ describe("parseCsv: delimiters", () => {
 
 describe("parseCsv: lines, quotes and row numbers", () => {
   const cases: [string, string, Partial<ParseResult["table"]>][] = [
-    ["LF", "a,b\n1,2\n3,4", { rows: [["1", "2"], ["3", "4"]], rowNumbers: [2, 3] }],
-    ["CRLF", "a,b\r\n1,2\r\n3,4\r\n", { rows: [["1", "2"], ["3", "4"]], rowNumbers: [2, 3] }],
-    ["CR only (old Mac)", "a,b\r1,2\r3,4\r", { rows: [["1", "2"], ["3", "4"]], rowNumbers: [2, 3] }],
-    ["mixed CRLF and LF", "a,b\r\n1,2\n3,4\r\n", { rows: [["1", "2"], ["3", "4"]], rowNumbers: [2, 3] }],
+    [
+      "LF",
+      "a,b\n1,2\n3,4",
+      {
+        rows: [
+          ["1", "2"],
+          ["3", "4"],
+        ],
+        rowNumbers: [2, 3],
+      },
+    ],
+    [
+      "CRLF",
+      "a,b\r\n1,2\r\n3,4\r\n",
+      {
+        rows: [
+          ["1", "2"],
+          ["3", "4"],
+        ],
+        rowNumbers: [2, 3],
+      },
+    ],
+    [
+      "CR only (old Mac)",
+      "a,b\r1,2\r3,4\r",
+      {
+        rows: [
+          ["1", "2"],
+          ["3", "4"],
+        ],
+        rowNumbers: [2, 3],
+      },
+    ],
+    [
+      "mixed CRLF and LF",
+      "a,b\r\n1,2\n3,4\r\n",
+      {
+        rows: [
+          ["1", "2"],
+          ["3", "4"],
+        ],
+        rowNumbers: [2, 3],
+      },
+    ],
     [
       "quoted newline: the row keeps the line it starts on, later rows count lines",
       'a,b\n"line 1\nline 2",x\n3,4\n',
-      { rows: [["line 1\nline 2", "x"], ["3", "4"]], rowNumbers: [2, 4] },
+      {
+        rows: [
+          ["line 1\nline 2", "x"],
+          ["3", "4"],
+        ],
+        rowNumbers: [2, 4],
+      },
     ],
     ["quoted CRLF becomes LF", 'a,b\r\n"x\r\ny",1\r\n', { rows: [["x\ny", "1"]], rowNumbers: [2] }],
     ["doubled quotes", 'a,b\n"say ""hi""",2\n', { rows: [['say "hi"', "2"]] }],
     ["quoted delimiter", 'a,b\n"Doe, Ann",2\n', { rows: [["Doe, Ann", "2"]] }],
     ["a quote inside an unquoted value", 'a,b\nAnn,5" screen\n', { rows: [["Ann", '5" screen']] }],
-    ["blank lines skipped but counted", "a,b\n\n1,2\n   \n\n3,4\n\n", { rows: [["1", "2"], ["3", "4"]], rowNumbers: [3, 6] }],
+    [
+      "blank lines skipped but counted",
+      "a,b\n\n1,2\n   \n\n3,4\n\n",
+      {
+        rows: [
+          ["1", "2"],
+          ["3", "4"],
+        ],
+        rowNumbers: [3, 6],
+      },
+    ],
     ["rows of empty cells skipped", "a,b\n,\n1,2\n , \n", { rows: [["1", "2"]], rowNumbers: [3] }],
     ["blank lines before the header", "\n\na,b\n1,2\n", { columns: ["a", "b"], rowNumbers: [4] }],
     ["values are kept as written", "a,b\n  Ann , 2 \n", { rows: [["  Ann ", " 2 "]] }],
-    ["trailing empty columns dropped", "a,b,,\n1,2,,\n3,4,,\n", { columns: ["a", "b"], rows: [["1", "2"], ["3", "4"]] }],
-    ["short rows padded", "a,b,c\n1\n1,2\n", { rows: [["1", "", ""], ["1", "2", ""]] }],
+    [
+      "trailing empty columns dropped",
+      "a,b,,\n1,2,,\n3,4,,\n",
+      {
+        columns: ["a", "b"],
+        rows: [
+          ["1", "2"],
+          ["3", "4"],
+        ],
+      },
+    ],
+    [
+      "short rows padded",
+      "a,b,c\n1\n1,2\n",
+      {
+        rows: [
+          ["1", "", ""],
+          ["1", "2", ""],
+        ],
+      },
+    ],
     ["extra empty cells are ignored quietly", "a,b\n1,2,,,\n", { rows: [["1", "2"]] }],
   ];
   it.each(cases)("%s", (_, text, expected) => {
@@ -141,32 +241,49 @@ describe("parseCsv: header and row issues", () => {
   });
 
   it("tidies header whitespace", () => {
-    expect(parseCsv('" First\n name ",Email\nAnn,a@example.com\n').table.columns).toEqual(["First name", "Email"]);
+    expect(parseCsv('" First\n name ",Email\nAnn,a@example.com\n').table.columns).toEqual([
+      "First name",
+      "Email",
+    ]);
   });
 
   it("warns about extra non-empty cells on the row they are on", () => {
     const { table, issues } = parseCsv("a,b\n1,2\n3,4,surprise,\n");
-    expect(table.rows).toEqual([["1", "2"], ["3", "4"]]);
+    expect(table.rows).toEqual([
+      ["1", "2"],
+      ["3", "4"],
+    ]);
     expect(issues).toEqual([expect.objectContaining({ row: 3, level: "warning", code: "extra_cells" })]);
     expect(issues[0]?.message).toContain("“surprise”");
   });
 
   it("an unclosed quote costs one row, not the rest of the file", () => {
     const { table, issues } = parseCsv('a,b\n1,"oops\n2,3\n"ok\nstill",4\n5,6\n');
-    expect(table.rows).toEqual([["1", "oops"], ["2", "3"], ["ok\nstill", "4"], ["5", "6"]]);
+    expect(table.rows).toEqual([
+      ["1", "oops"],
+      ["2", "3"],
+      ["ok\nstill", "4"],
+      ["5", "6"],
+    ]);
     expect(table.rowNumbers).toEqual([2, 3, 4, 6]);
     expect(issues).toEqual([expect.objectContaining({ row: 2, level: "error", code: "unbalanced_quotes" })]);
   });
 
   it("a malformed quote mid-file is confined to its row", () => {
     const { table, issues } = parseCsv('a,b\n1,"5" screen\n2,3\n');
-    expect(table.rows).toEqual([["1", '5" screen'], ["2", "3"]]);
+    expect(table.rows).toEqual([
+      ["1", '5" screen'],
+      ["2", "3"],
+    ]);
     expect(codes(issues)).toEqual(["unbalanced_quotes"]);
   });
 
   it("a last field with an unclosed quote is read up to there", () => {
     const { table, issues } = parseCsv('a,b\n1,2\n3,"unfinished');
-    expect(table.rows).toEqual([["1", "2"], ["3", "unfinished"]]);
+    expect(table.rows).toEqual([
+      ["1", "2"],
+      ["3", "unfinished"],
+    ]);
     expect(issues).toEqual([expect.objectContaining({ row: 3, code: "unbalanced_quotes" })]);
   });
 
@@ -274,7 +391,9 @@ describe("parseCsv: properties", () => {
   });
 
   it("parse never throws on arbitrary strings (only UnreadableFile)", () => {
-    const csvish = fc.string({ unit: fc.constantFrom("a", "B", "1", " ", ",", ";", "\t", "|", '"', "\n", "\r", "é", "@") });
+    const csvish = fc.string({
+      unit: fc.constantFrom("a", "B", "1", " ", ",", ";", "\t", "|", '"', "\n", "\r", "é", "@"),
+    });
     const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), csvish);
     fc.assert(
       fc.property(anyText, (text) => onlyUnreadable(() => parseCsv(text))),
@@ -284,14 +403,19 @@ describe("parseCsv: properties", () => {
 
   it("a CSV written from a table reads back as the same table", () => {
     const name = fc.stringMatching(/^[A-Z][a-z]{0,6}( [A-Z][a-z]{0,6})?$/);
-    const cell = fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", ",", ";", "\t", "|", '"', "\n", "é", "’"), maxLength: 12 });
+    const cell = fc.string({
+      unit: fc.constantFrom("a", "Z", "0", " ", ",", ";", "\t", "|", '"', "\n", "é", "’"),
+      maxLength: 12,
+    });
     const table = fc
       .uniqueArray(name, { minLength: 1, maxLength: 6, selector: (n) => n.toLowerCase() })
       .chain((columns) =>
         fc.record({
           columns: fc.constant(columns),
           rows: fc.array(
-            fc.array(cell, { minLength: columns.length, maxLength: columns.length }).filter((r) => r.some((c) => c.trim())),
+            fc
+              .array(cell, { minLength: columns.length, maxLength: columns.length })
+              .filter((r) => r.some((c) => c.trim())),
             { maxLength: 8 },
           ),
           delimiter: fc.constantFrom(",", ";", "\t", "|"),
@@ -299,7 +423,10 @@ describe("parseCsv: properties", () => {
       );
     fc.assert(
       fc.property(table, ({ columns, rows, delimiter }) => {
-        const csv = Papa.unparse({ fields: columns, data: rows }, { quotes: true, delimiter, newline: "\r\n" });
+        const csv = Papa.unparse(
+          { fields: columns, data: rows },
+          { quotes: true, delimiter, newline: "\r\n" },
+        );
         const { table: parsed } = parseCsv(utf8(csv));
         let line = 2;
         const rowNumbers = rows.map((row) => {
