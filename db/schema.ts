@@ -8,10 +8,7 @@ const tenantId = () =>
   text("tenant_id")
     .notNull()
     .references(() => tenants.id, { onDelete: "cascade" });
-const timestamp = (name: string) =>
-  text(name)
-    .notNull()
-    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+const timestamp = (name: string) => text(name).notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 const createdAt = () => timestamp("created_at");
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
@@ -115,9 +112,7 @@ export const members = sqliteTable(
   },
   (t) => [
     uniqueIndex("members_tenant_email").on(t.tenantId, t.email),
-    uniqueIndex("members_tenant_employee")
-      .on(t.tenantId, t.employeeId)
-      .where(sql`employee_id IS NOT NULL`),
+    uniqueIndex("members_tenant_employee").on(t.tenantId, t.employeeId).where(sql`employee_id IS NOT NULL`),
   ],
 );
 

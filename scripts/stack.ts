@@ -37,7 +37,9 @@ export async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -46,7 +48,11 @@ export async function assertPortFree(port: number, what: string, variable: strin
   await new Promise<void>((resolve, reject) => {
     const server = createServer();
     server.once("error", () =>
-      reject(new Error(`Port ${port} (${what}) is already in use. Stop what uses it, or choose another: ${variable}=<port>.`)),
+      reject(
+        new Error(
+          `Port ${port} (${what}) is already in use. Stop what uses it, or choose another: ${variable}=<port>.`,
+        ),
+      ),
     );
     server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
   });
@@ -57,7 +63,14 @@ export async function startSqld(options: { dbPath: string; port: number }): Prom
   const url = `http://127.0.0.1:${options.port}`;
   const child = spawn(
     sqldBinary(),
-    ["--db-path", options.dbPath, "--http-listen-addr", `127.0.0.1:${options.port}`, "--no-welcome", "--disable-metrics"],
+    [
+      "--db-path",
+      options.dbPath,
+      "--http-listen-addr",
+      `127.0.0.1:${options.port}`,
+      "--no-welcome",
+      "--disable-metrics",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const service = supervise(child, url);
@@ -129,7 +142,9 @@ async function waitFor(url: string, service: Service, timeoutMs: number): Promis
   while (Date.now() < deadline) {
     const { exitCode, signalCode } = service.process;
     if (exitCode !== null || signalCode !== null) {
-      throw new Error(`${url} exited before it was ready (code ${exitCode ?? signalCode}):\n${service.output()}`);
+      throw new Error(
+        `${url} exited before it was ready (code ${exitCode ?? signalCode}):\n${service.output()}`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });

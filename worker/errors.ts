@@ -82,7 +82,11 @@ export function toProblem(error: AppError, instance?: string): Problem {
   };
 }
 
-export function problemResponse(error: AppError, instance?: string, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+  error: AppError,
+  instance?: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(toProblem(error, instance)), {
     status: error.status,
     headers: { ...headers, "content-type": "application/problem+json" },

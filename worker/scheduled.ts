@@ -13,7 +13,9 @@ export async function runScheduled(env: Env, now: Date): Promise<{ purged: numbe
   const db = openDb(client);
   try {
     const cutoff = new Date(now.getTime() - RESTORE_DAYS * 86_400_000).toISOString();
-    const purged = await db.delete(members).where(and(eq(members.status, "deleted"), lt(members.deletedAt, cutoff)));
+    const purged = await db
+      .delete(members)
+      .where(and(eq(members.status, "deleted"), lt(members.deletedAt, cutoff)));
     const expired = await db
       .update(invitations)
       .set({ status: "expired" })

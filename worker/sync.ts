@@ -40,10 +40,23 @@ export function parseSnapshot(snapshot: Snapshot): ParseResult {
   }
 }
 
-export async function importAndPlan(db: Db, tenantId: string, hubId: string, snapshot: Snapshot, options: ImportOptions) {
+export async function importAndPlan(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  snapshot: Snapshot,
+  options: ImportOptions,
+) {
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const { table, issues } = parseSnapshot(snapshot);
-  const mapping = await mappingFor(db, tenantId, hub.id, table.columns, table.rows.slice(0, 50), options.createdBy);
+  const mapping = await mappingFor(
+    db,
+    tenantId,
+    hub.id,
+    table.columns,
+    table.rows.slice(0, 50),
+    options.createdBy,
+  );
   const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder);
   const members = await loadSnapshots(db, tenantId, hub.id);
   const matches = matchRecords(mapped.records, indexMembers(members));
@@ -72,12 +85,24 @@ export async function importAndPlan(db: Db, tenantId: string, hubId: string, sna
     },
     { mappingVersion: mapping.version, guard, actions },
   );
-  const summary = { id: plan.importId, rowCount: table.rows.length, columns: table.columns, issues: allIssues };
+  const summary = {
+    id: plan.importId,
+    rowCount: table.rows.length,
+    columns: table.columns,
+    issues: allIssues,
+  };
   return { import: summary, plan };
 }
 
 /** The hub's saved mapping, or — first time only — auto-map's core-field suggestions, saved as version 1. */
-async function mappingFor(db: Db, tenantId: string, hubId: string, columns: string[], samples: string[][], by: string) {
+async function mappingFor(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  columns: string[],
+  samples: string[][],
+  by: string,
+) {
   const saved = await latestMapping(db, tenantId, hubId);
   if (saved) return saved;
   const suggested: MappingColumn[] = suggestColumns(columns, samples, []).map((s) => ({
@@ -99,7 +124,13 @@ export async function executePlan(
   options: { actor: Actor; acceptUrl: string; budgetMs: number; batchSize?: number },
 ) {
   const plan = await getPlan(db, tenantId, planId);
-  const ctx: ExecutionContext = { tenantId, hubId: plan.hubId, actor: options.actor, acceptUrl: options.acceptUrl, now: new Date() };
+  const ctx: ExecutionContext = {
+    tenantId,
+    hubId: plan.hubId,
+    actor: options.actor,
+    acceptUrl: options.acceptUrl,
+    now: new Date(),
+  };
   const started = Date.now();
   while (Date.now() - started < options.budgetMs) {
     const looked = await executeBatch(db, planId, ctx, options.batchSize ?? 200);

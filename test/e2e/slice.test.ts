@@ -54,7 +54,10 @@ describe("health and documents", () => {
   });
 
   it("serves an OpenAPI 3.1 document describing the slice, and a docs page", async () => {
-    const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { openapi: string; paths: object };
+    const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: object;
+    };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
@@ -146,14 +149,13 @@ describe("import → plan → approve → execute", () => {
     });
     expect(await read<typeof ApprovalResult>(approval)).toEqual({ changed: 2 });
 
-    const executed = await read<typeof Plan>(await stack.api(`/v1/plans/${planId}/execute`, { method: "POST" }));
+    const executed = await read<typeof Plan>(
+      await stack.api(`/v1/plans/${planId}/execute`, { method: "POST" }),
+    );
     expect(executed.progress).toMatchObject({ approved: 2, done: 2, pending: 0, complete: true });
 
     const done = await read<typeof ActionPage>(await stack.api(`/v1/plans/${planId}/actions?status=done`));
-    expect(done.actions.map((a) => a.email).sort()).toEqual([
-      "ada.lovelace@acme.test",
-      "grace@acme.test",
-    ]);
+    expect(done.actions.map((a) => a.email).sort()).toEqual(["ada.lovelace@acme.test", "grace@acme.test"]);
   });
 
   it("executes each action exactly once, however often execute is called", async () => {

@@ -11,7 +11,9 @@ export const Problem = z
     detail: z.string(),
     instance: z.string().optional(),
     errors: z
-      .array(z.object({ field: z.string().optional(), row: z.number().int().optional(), message: z.string() }))
+      .array(
+        z.object({ field: z.string().optional(), row: z.number().int().optional(), message: z.string() }),
+      )
       .optional(),
   })
   .openapi("Problem");

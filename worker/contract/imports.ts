@@ -34,7 +34,12 @@ export const ImportIssue = z
 
 export const ImportResult = z
   .object({
-    import: z.object({ id: z.string(), rowCount: z.number().int(), columns: z.array(z.string()), issues: z.array(ImportIssue) }),
+    import: z.object({
+      id: z.string(),
+      rowCount: z.number().int(),
+      columns: z.array(z.string()),
+      issues: z.array(ImportIssue),
+    }),
     plan: Plan,
   })
   .openapi("ImportResult");

@@ -70,7 +70,10 @@ export const Action = z
 export const ActionPage = z
   .object({
     actions: z.array(Action),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null at the end." }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null at the end." }),
   })
   .openapi("ActionPage");
 

@@ -52,7 +52,11 @@ export function executionOf(action: StoredAction, member: MemberSnapshot | null,
   const payload = (action.payload ?? {}) as Payload;
   if (action.kind === "invite") return invite(action, payload);
   if (action.kind === "scheduled") {
-    return { ok: false, status: "skipped", message: "Not started yet: invited automatically on the start date." };
+    return {
+      ok: false,
+      status: "skipped",
+      message: "Not started yet: invited automatically on the start date.",
+    };
   }
   if (action.kind === "error" || action.kind === "skip") {
     return { ok: false, status: "skipped", message: "Nothing to execute for this row." };
@@ -60,7 +64,11 @@ export function executionOf(action: StoredAction, member: MemberSnapshot | null,
   if (!member || action.memberVersion === null) {
     return { ok: false, status: "failed", message: "The member no longer exists." };
   }
-  const precondition: Precondition = { type: "member_version", memberId: member.id, version: action.memberVersion };
+  const precondition: Precondition = {
+    type: "member_version",
+    memberId: member.id,
+    version: action.memberVersion,
+  };
   const effects = memberEffects(action.kind, member, payload, now);
   return { ok: true, precondition, effects };
 }
@@ -70,7 +78,11 @@ function invite(action: StoredAction, payload: Payload): Execution {
     return { ok: false, status: "failed", message: "The invitation has no email address." };
   }
   const memberId = payload.memberId;
-  const fields: MemberFields = { core: payload.core ?? {}, profile: payload.profile ?? {}, status: "invited" };
+  const fields: MemberFields = {
+    core: payload.core ?? {},
+    profile: payload.profile ?? {},
+    status: "invited",
+  };
   return {
     ok: true,
     precondition: { type: "no_member", email: action.email, employeeId: action.employeeId },
@@ -85,7 +97,13 @@ function invite(action: StoredAction, payload: Payload): Execution {
 
 function memberEffects(kind: ActionKind, member: MemberSnapshot, payload: Payload, now: string): Effect[] {
   const memberId = member.id;
-  const audit = (before: unknown, after: unknown): Effect => ({ type: "audit", memberId, change: kind, before, after });
+  const audit = (before: unknown, after: unknown): Effect => ({
+    type: "audit",
+    memberId,
+    change: kind,
+    before,
+    after,
+  });
   switch (kind) {
     case "update":
     case "reactivate": {

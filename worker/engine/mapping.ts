@@ -2,7 +2,14 @@
 // Only mapped columns produce fields; values are normalised so comparisons in the planner are exact.
 import type { MappingColumn } from "../../db/schema.ts";
 import { parseDateColumn } from "./dates.ts";
-import { CORE_FIELDS, type CoreField, type DateOrder, type Issue, type PersonRecord, type Table } from "./types.ts";
+import {
+  CORE_FIELDS,
+  type CoreField,
+  type DateOrder,
+  type Issue,
+  type PersonRecord,
+  type Table,
+} from "./types.ts";
 
 const DATE_FIELDS: ReadonlySet<CoreField> = new Set(["startDate", "terminationDate"]);
 const CORE: ReadonlySet<string> = new Set(CORE_FIELDS);
@@ -20,7 +27,11 @@ export function isCoreField(field: string): field is CoreField {
   return CORE.has(field);
 }
 
-export function applyMapping(table: Table, mapping: MappingColumn[], dateOrder: DateOrder | null): MappedRows {
+export function applyMapping(
+  table: Table,
+  mapping: MappingColumn[],
+  dateOrder: DateOrder | null,
+): MappedRows {
   const issues: Issue[] = [];
   const active = mapping.filter((m) => m.field !== null && table.columns.includes(m.column));
   const columnValues = active.map((m) => columnOf(table, m.column));
@@ -76,7 +87,10 @@ function assign(record: PersonRecord, m: MappingColumn, raw: string | null): voi
   const value = (raw ?? "").trim();
   if (!value) return;
   if (m.kind === "role") {
-    record.profile[field] = value.split(/[,;|]/).map((v) => mapValue(m, v.trim())).filter(Boolean);
+    record.profile[field] = value
+      .split(/[,;|]/)
+      .map((v) => mapValue(m, v.trim()))
+      .filter(Boolean);
     return;
   }
   record.profile[field] = mapValue(m, value);

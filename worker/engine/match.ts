@@ -71,7 +71,10 @@ function findDuplicates(records: PersonRecord[]): Map<number, string> {
       for (const row of list) {
         if (errors.has(row)) continue;
         const others = list.filter((x) => x !== row).join(", ");
-        errors.set(row, `The same ${label} ${k} appears again on row ${others}; fix the export so each person appears once.`);
+        errors.set(
+          row,
+          `The same ${label} ${k} appears again on row ${others}; fix the export so each person appears once.`,
+        );
       }
     }
   };

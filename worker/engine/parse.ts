@@ -135,10 +135,8 @@ function readRecords(text: string, delimiter: string, firstLine: number): RawRec
     if (bad >= data.length) return records;
     if (repairs >= MAX_QUOTE_REPAIRS) throw unbalancedQuotes(`more than ${MAX_QUOTE_REPAIRS} rows have`);
     const end = (starts[line - firstLine + 1] ?? text.length + 1) - 1;
-    const alone = Papa.parse<string[]>(text.slice(starts[line - firstLine], end), {
-      delimiter,
-      newline: "\n",
-    });
+    const lineAlone = text.slice(starts[line - firstLine], end);
+    const alone = Papa.parse<string[]>(lineAlone, { delimiter, newline: "\n" });
     records.push({ cells: alone.data[0] ?? [""], line, badQuotes: true });
     line += 1;
   }
@@ -229,10 +227,7 @@ function fitRow(record: RawRecord, width: number, issues: Issue[]): string[] {
   while (row.length < width) row.push("");
   const extra = record.cells.slice(width).filter((c) => c.trim() !== "");
   if (extra.length > 0) {
-    const shown = extra
-      .slice(0, 3)
-      .map((c) => `“${c}”`)
-      .join(", ");
+    const shown = extra.slice(0, 3).map(quoted).join(", ");
     const message =
       `Row ${record.line} has more values than there are columns; the extra values (${shown}) were ignored. ` +
       "A value containing the separator probably needs quotes.";
@@ -250,6 +245,10 @@ function unbalancedQuotes(where: string): UnreadableFile {
     "unbalanced_quotes",
     `The file cannot be read: ${where} a quote (") that is never closed. Export the file again from your HRIS or spreadsheet.`,
   );
+}
+
+function quoted(value: string): string {
+  return value.length > 40 ? `“${value.slice(0, 40)}…”` : `“${value}”`;
 }
 
 function isBlank(cells: string[]): boolean {

@@ -39,7 +39,13 @@ function planMatch(match: Match, options: PlanOptions): PlannedAction | null {
     return action("skip", record, member, [], "Archived by an admin: a sync never re-adds this person.");
   }
   if (member.status === "deleted") {
-    return action("skip", record, member, [], "Deleted from the tenant: restore the member to sync them again.");
+    return action(
+      "skip",
+      record,
+      member,
+      [],
+      "Deleted from the tenant: restore the member to sync them again.",
+    );
   }
   const changes = diff(record, member, options.hubId);
   if (!employment.employed) {
@@ -62,14 +68,19 @@ function planMatch(match: Match, options: PlanOptions): PlannedAction | null {
   return changesOnly(record, member, changes);
 }
 
-function changesOnly(record: PersonRecord, member: MemberSnapshot, changes: FieldChange[]): PlannedAction | null {
+function changesOnly(
+  record: PersonRecord,
+  member: MemberSnapshot,
+  changes: FieldChange[],
+): PlannedAction | null {
   if (changes.length === 0) return null;
   const fields = changes.map((c) => c.field).join(", ");
   return action("update", record, member, changes, `Changed in the HRIS: ${fields}.`, payloadOf(record));
 }
 
 function planNewPerson(record: PersonRecord, employed: boolean, options: PlanOptions): PlannedAction {
-  if (!employed) return action("skip", record, null, [], "Not employed and not on the platform: nothing to do.");
+  if (!employed)
+    return action("skip", record, null, [], "Not employed and not on the platform: nothing to do.");
   const payload = { ...payloadOf(record), memberId: options.newId() };
   const changes = Object.entries(record.core)
     .filter(([, v]) => v)

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import { problem } from "../contract/common.ts";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { problem } from "../contract/common.ts";
 
 const Health = z.object({ status: z.literal("ok"), database: z.literal("ok") }).openapi("Health");
 
@@ -12,7 +12,10 @@ const route = createRoute({
   tags: ["health"],
   summary: "Liveness and database reachability",
   responses: {
-    200: { description: "The worker runs and the database answers", content: { "application/json": { schema: Health } } },
+    200: {
+      description: "The worker runs and the database answers",
+      content: { "application/json": { schema: Health } },
+    },
     503: problem("The database does not answer"),
   },
 });
@@ -22,7 +25,10 @@ export function registerHealth(app: OpenAPIHono<AppEnv>) {
     try {
       await c.get("db").run(sql`select 1`);
     } catch {
-      throw new AppError("database_unavailable", "The database does not answer; check DATABASE_URL and that sqld runs.");
+      throw new AppError(
+        "database_unavailable",
+        "The database does not answer; check DATABASE_URL and that sqld runs.",
+      );
     }
     return c.json({ status: "ok" as const, database: "ok" as const }, 200);
   });

@@ -30,12 +30,17 @@ const route = createRoute({
       description: "The export: CSV/TSV as a file, or the add-on's JSON table.",
       content: {
         "application/json": { schema: JsonTable },
-        ...Object.fromEntries(CSV_TYPES.map((type) => [type, { schema: z.string().openapi({ format: "binary" }) }])),
+        ...Object.fromEntries(
+          CSV_TYPES.map((type) => [type, { schema: z.string().openapi({ format: "binary" }) }]),
+        ),
       },
     },
   },
   responses: {
-    201: { description: "The import and its plan", content: { "application/json": { schema: ImportResult } } },
+    201: {
+      description: "The import and its plan",
+      content: { "application/json": { schema: ImportResult } },
+    },
     ...commonErrors,
     413: problem("The file is larger than the limit"),
     415: problem("Neither CSV nor JSON"),
@@ -68,10 +73,17 @@ interface Body {
   bytes: () => Promise<ArrayBuffer>;
 }
 
-async function readSnapshot(contentType: string | undefined, contentLength: string | undefined, body: Body): Promise<Snapshot> {
+async function readSnapshot(
+  contentType: string | undefined,
+  contentLength: string | undefined,
+  body: Body,
+): Promise<Snapshot> {
   const length = Number(contentLength ?? 0);
   if (length > MAX_BODY_BYTES) {
-    throw new AppError("payload_too_large", `The upload is ${mb(length)}; the limit is ${mb(MAX_BODY_BYTES)}.`);
+    throw new AppError(
+      "payload_too_large",
+      `The upload is ${mb(length)}; the limit is ${mb(MAX_BODY_BYTES)}.`,
+    );
   }
   const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type === "application/json") {
@@ -79,11 +91,17 @@ async function readSnapshot(contentType: string | undefined, contentLength: stri
     return { format: "json", body: JsonTable.parse(body.json()) };
   }
   if (!CSV_TYPES.includes(type)) {
-    throw new AppError("unsupported_media_type", "Send the export as text/csv (or TSV) or as the JSON table.");
+    throw new AppError(
+      "unsupported_media_type",
+      "Send the export as text/csv (or TSV) or as the JSON table.",
+    );
   }
   const bytes = new Uint8Array(await body.bytes());
   if (bytes.byteLength > MAX_BODY_BYTES) {
-    throw new AppError("payload_too_large", `The upload is ${mb(bytes.byteLength)}; the limit is ${mb(MAX_BODY_BYTES)}.`);
+    throw new AppError(
+      "payload_too_large",
+      `The upload is ${mb(bytes.byteLength)}; the limit is ${mb(MAX_BODY_BYTES)}.`,
+    );
   }
   return { format: "csv", body: bytes };
 }

@@ -3,9 +3,9 @@ import type { planActions } from "../../db/schema.ts";
 import { commonErrors, problem } from "../contract/common.ts";
 import { PlanParams } from "../contract/hubs.ts";
 import {
+  type ActionBody,
   ActionPage,
   ActionQuery,
-  type ActionBody,
   ApprovalRequest,
   ApprovalResult,
   Plan,
@@ -51,9 +51,15 @@ const approvals = createRoute({
   tags: ["plans"],
   summary: "Approve or unapprove actions: by id, by kind, or all",
   security,
-  request: { params: PlanParams, body: { required: true, content: { "application/json": { schema: ApprovalRequest } } } },
+  request: {
+    params: PlanParams,
+    body: { required: true, content: { "application/json": { schema: ApprovalRequest } } },
+  },
   responses: {
-    200: { description: "How many actions changed", content: { "application/json": { schema: ApprovalResult } } },
+    200: {
+      description: "How many actions changed",
+      content: { "application/json": { schema: ApprovalResult } },
+    },
     ...commonErrors,
   },
 });
@@ -123,7 +129,12 @@ export function registerPlans(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(override, async (c) => {
     const caller = c.get("caller");
-    const plan = await overrideGuard(c.get("db"), caller.tenantId, c.req.valid("param").planId, `api_key:${caller.keyId}`);
+    const plan = await overrideGuard(
+      c.get("db"),
+      caller.tenantId,
+      c.req.valid("param").planId,
+      `api_key:${caller.keyId}`,
+    );
     return c.json(planBody(plan), 200);
   });
 }
@@ -150,5 +161,7 @@ function decodeCursor(cursor: string): number {
   } catch {
     // fall through to the error below
   }
-  throw new AppError("invalid_request", "The cursor is not one this API gave out.", [{ field: "cursor", message: "invalid" }]);
+  throw new AppError("invalid_request", "The cursor is not one this API gave out.", [
+    { field: "cursor", message: "invalid" },
+  ]);
 }

@@ -6,7 +6,13 @@
 import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type ActorType, members, planActions } from "../../db/schema.ts";
-import { type Effect, type Execution, executionOf, type MemberFields, type Precondition } from "../engine/execute.ts";
+import {
+  type Effect,
+  type Execution,
+  executionOf,
+  type MemberFields,
+  type Precondition,
+} from "../engine/execute.ts";
 import type { CoreField } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
 import { sha256Hex } from "../keys.ts";
@@ -39,7 +45,12 @@ const MEMBER_COLUMNS = getTableColumns(members);
 const column = (field: keyof typeof MEMBER_COLUMNS) => MEMBER_COLUMNS[field].name;
 
 /** Runs up to `limit` approved pending actions of a plan; returns how many it looked at. */
-export async function executeBatch(db: Db, planId: string, ctx: ExecutionContext, limit: number): Promise<number> {
+export async function executeBatch(
+  db: Db,
+  planId: string,
+  ctx: ExecutionContext,
+  limit: number,
+): Promise<number> {
   const plan = await getPlan(db, ctx.tenantId, planId);
   if (plan.status === "blocked") {
     throw new AppError("deprovisioning_guard", guardMessage(plan.guard.deprovisions, plan.guard.limit));
@@ -105,7 +116,8 @@ async function statementsFor(
   const claimed = "EXISTS (SELECT 1 FROM plan_actions WHERE id = ? AND claim = ?)";
   const effects: Stmt[] = [];
   for (const effect of execution.effects) {
-    for (const s of await effectSql(effect, ctx, actionId, claimed)) effects.push({ sql: s.sql, args: [...s.args, actionId, token] });
+    for (const s of await effectSql(effect, ctx, actionId, claimed))
+      effects.push({ sql: s.sql, args: [...s.args, actionId, token] });
   }
   return [
     {
@@ -123,7 +135,10 @@ async function statementsFor(
 
 function preconditionSql(p: Precondition, tenantId: string): [string, (string | number | null)[]] {
   if (p.type === "member_version") {
-    return ["EXISTS (SELECT 1 FROM members WHERE id = ? AND tenant_id = ? AND version = ?)", [p.memberId, tenantId, p.version]];
+    return [
+      "EXISTS (SELECT 1 FROM members WHERE id = ? AND tenant_id = ? AND version = ?)",
+      [p.memberId, tenantId, p.version],
+    ];
   }
   return [
     "NOT EXISTS (SELECT 1 FROM members WHERE tenant_id = ? AND (email = ? OR employee_id = ?))",
@@ -138,8 +153,12 @@ function staleMessage(p: Precondition): string {
   return `Someone with ${p.email} joined after this plan was made; analyze again.`;
 }
 
-
-async function effectSql(effect: Effect, ctx: ExecutionContext, actionId: string, claimed: string): Promise<Stmt[]> {
+async function effectSql(
+  effect: Effect,
+  ctx: ExecutionContext,
+  actionId: string,
+  claimed: string,
+): Promise<Stmt[]> {
   const now = ctx.now.toISOString();
   const t = ctx.tenantId;
   switch (effect.type) {
@@ -147,13 +166,20 @@ async function effectSql(effect: Effect, ctx: ExecutionContext, actionId: string
       const { names, values } = memberColumns(effect.fields);
       const cols = ["id", "tenant_id", "source", ...names, "created_at", "updated_at"];
       const args: Args = [effect.memberId, t, "hris", ...values, now, now];
-      return [{ sql: `INSERT INTO members (${cols.join(", ")}) SELECT ${cols.map(() => "?").join(", ")} WHERE ${claimed}`, args }];
+      return [
+        {
+          sql: `INSERT INTO members (${cols.join(", ")}) SELECT ${cols.map(() => "?").join(", ")} WHERE ${claimed}`,
+          args,
+        },
+      ];
     }
     case "update_member": {
       const { names, values } = memberColumns(effect.fields);
       const sets = [...names.map((n) => `${n} = ?`), "version = version + 1", "updated_at = ?"];
       const args: Args = [...values, now, effect.memberId, t];
-      return [{ sql: `UPDATE members SET ${sets.join(", ")} WHERE id = ? AND tenant_id = ? AND ${claimed}`, args }];
+      return [
+        { sql: `UPDATE members SET ${sets.join(", ")} WHERE id = ? AND tenant_id = ? AND ${claimed}`, args },
+      ];
     }
     case "join_hub":
       return [
@@ -209,28 +235,44 @@ async function inviteSql(
     {
       sql: `INSERT INTO invitations (id, tenant_id, hub_id, member_id, action_id, token_hash, expires_at, created_at)
             SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ${claimed}`,
-      args: [crypto.randomUUID(), ctx.tenantId, ctx.hubId, effect.memberId, actionId, await sha256Hex(token), expires, now],
+      args: [
+        crypto.randomUUID(),
+        ctx.tenantId,
+        ctx.hubId,
+        effect.memberId,
+        actionId,
+        await sha256Hex(token),
+        expires,
+        now,
+      ],
     },
     {
       sql: `INSERT INTO outbox (id, tenant_id, channel, dedupe_key, recipient, subject, text, html, created_at)
             SELECT ?, ?, 'email', ?, ?, ?, ?, ?, ? WHERE ${claimed}`,
-      args: [crypto.randomUUID(), ctx.tenantId, `invite:${actionId}`, effect.email, "You're invited", text, html, now],
+      args: [
+        crypto.randomUUID(),
+        ctx.tenantId,
+        `invite:${actionId}`,
+        effect.email,
+        "You're invited",
+        text,
+        html,
+        now,
+      ],
     },
   ];
 }
 
 function memberColumns(fields: MemberFields): { names: string[]; values: Args } {
-  const names: string[] = [];
-  const values: Args = [];
-  for (const [field, value] of Object.entries(fields.core)) {
-    names.push(column(field as CoreField));
-    values.push(value ?? null);
-  }
-  if (fields.profile) names.push(column("profile")), values.push(JSON.stringify(fields.profile));
-  if (fields.status) names.push(column("status")), values.push(fields.status);
-  if (fields.source) names.push(column("source")), values.push(fields.source);
-  if (fields.deletedAt !== undefined) names.push(column("deletedAt")), values.push(fields.deletedAt);
-  return { names, values };
+  const pairs: [string, string | null][] = Object.entries(fields.core).map(([field, value]) => [
+    column(field as CoreField),
+    value ?? null,
+  ]);
+  if (fields.profile) pairs.push([column("profile"), JSON.stringify(fields.profile)]);
+  if (fields.status) pairs.push([column("status"), fields.status]);
+  if (fields.source) pairs.push([column("source"), fields.source]);
+  if (fields.deletedAt !== undefined) pairs.push([column("deletedAt"), fields.deletedAt]);
+  return { names: pairs.map(([name]) => name), values: pairs.map(([, value]) => value) };
 }
 
 function escapeHtml(value: string): string {

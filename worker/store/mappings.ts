@@ -12,7 +12,13 @@ export async function latestMapping(db: Db, tenantId: string, hubId: string) {
   return row ?? null;
 }
 
-export async function saveMapping(db: Db, tenantId: string, hubId: string, columns: MappingColumn[], by: string) {
+export async function saveMapping(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  columns: MappingColumn[],
+  by: string,
+) {
   const current = await latestMapping(db, tenantId, hubId);
   const version = (current?.version ?? 0) + 1;
   // The unique (tenant, hub, version) index turns a concurrent save into a conflict, not a lost write.

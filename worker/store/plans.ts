@@ -2,9 +2,9 @@
 import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type ActionKind, type ActionStatus, imports, planActions, plans } from "../../db/schema.ts";
-import { AppError } from "../errors.ts";
 import type { GuardResult } from "../engine/guard.ts";
 import type { Issue, PlannedAction } from "../engine/types.ts";
+import { AppError } from "../errors.ts";
 
 // libSQL caps a statement's bound parameters; ~20 columns an action keeps a chunk well under it.
 const INSERT_CHUNK = 200;
@@ -67,7 +67,9 @@ function summarise(actions: PlannedAction[]): Partial<Record<ActionKind, number>
 }
 
 export async function getPlan(db: Db, tenantId: string, planId: string) {
-  const plan = await db.query.plans.findFirst({ where: and(eq(plans.tenantId, tenantId), eq(plans.id, planId)) });
+  const plan = await db.query.plans.findFirst({
+    where: and(eq(plans.tenantId, tenantId), eq(plans.id, planId)),
+  });
   if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
   return { ...plan, progress: await progressOf(db, planId) };
 }

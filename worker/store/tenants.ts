@@ -56,6 +56,8 @@ export async function createApiKey(db: Db, tenantId: string, name: string, role:
 
 export async function callerForKey(db: Db, key: string): Promise<Caller | null> {
   const hash = await sha256Hex(key);
-  const row = await db.query.apiKeys.findFirst({ where: and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)) });
+  const row = await db.query.apiKeys.findFirst({
+    where: and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)),
+  });
   return row ? { tenantId: row.tenantId, keyId: row.id, role: row.role } : null;
 }

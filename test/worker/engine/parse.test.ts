@@ -383,10 +383,29 @@ describe("parseCsv: properties", () => {
     if (code !== null) expect(FATAL_CODES).toContain(code);
   };
 
+  // Whatever comes back is a well-formed table: rows as wide as the header, numbers increasing.
+  const wellFormed = (read: () => ParseResult) => {
+    let result: ParseResult | null = null;
+    onlyUnreadable(() => {
+      result = read();
+    });
+    if (!result) return;
+    const { table } = result as ParseResult;
+    expect(table.rows).toHaveLength(table.rowNumbers.length);
+    for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
+    expect(new Set(table.columns.map((c) => c.toLowerCase())).size).toBe(table.columns.length);
+    table.rowNumbers.forEach((n, i) =>
+      expect(n).toBeGreaterThan(i === 0 ? 1 : (table.rowNumbers[i - 1] ?? 0)),
+    );
+  };
+
   it("parse never throws on arbitrary bytes (only UnreadableFile)", () => {
+    const bom = fc.constantFrom<number[]>([], [0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff]);
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => onlyUnreadable(() => parseCsv(bytes))),
-      { numRuns: 500 },
+      fc.property(bom, fc.uint8Array({ maxLength: 400 }), (prefix, bytes) =>
+        wellFormed(() => parseCsv(withBytes(prefix, bytes))),
+      ),
+      { numRuns: 1000 },
     );
   });
 
@@ -396,7 +415,7 @@ describe("parseCsv: properties", () => {
     });
     const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), csvish);
     fc.assert(
-      fc.property(anyText, (text) => onlyUnreadable(() => parseCsv(text))),
+      fc.property(anyText, (text) => wellFormed(() => parseCsv(text))),
       { numRuns: 1000 },
     );
   });

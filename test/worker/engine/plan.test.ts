@@ -6,7 +6,16 @@ import { type PlanOptions, planActions } from "../../../worker/engine/plan.ts";
 import type { CoreField, MemberSnapshot, PersonRecord } from "../../../worker/engine/types.ts";
 
 const TODAY = "2026-11-21";
-const MAPPED = new Set(["employeeId", "email", "firstName", "lastName", "jobTitle", "employmentStatus", "terminationDate", "startDate"]);
+const MAPPED = new Set([
+  "employeeId",
+  "email",
+  "firstName",
+  "lastName",
+  "jobTitle",
+  "employmentStatus",
+  "terminationDate",
+  "startDate",
+]);
 
 function person(row: number, core: Partial<Record<CoreField, string | null>>): PersonRecord {
   const full: Partial<Record<CoreField, string | null>> = {};
@@ -14,7 +23,10 @@ function person(row: number, core: Partial<Record<CoreField, string | null>>): P
   return { row, core: { ...full, ...core }, profile: {}, mapped: MAPPED };
 }
 
-function member(id: string, overrides: Partial<MemberSnapshot> & { core?: MemberSnapshot["core"] }): MemberSnapshot {
+function member(
+  id: string,
+  overrides: Partial<MemberSnapshot> & { core?: MemberSnapshot["core"] },
+): MemberSnapshot {
   const email = overrides.email ?? `${id}@acme.test`;
   const core: MemberSnapshot["core"] = {};
   for (const f of MAPPED) core[f as CoreField] = null;
@@ -65,7 +77,11 @@ describe("plan: one rule per case", () => {
   });
 
   it("proposes an update with field-by-field before → after, mapped fields only", () => {
-    const m = member("m1", { employeeId: "E1", email: "ada@acme.test", core: { ...ada, jobTitle: "Engineer" } });
+    const m = member("m1", {
+      employeeId: "E1",
+      email: "ada@acme.test",
+      core: { ...ada, jobTitle: "Engineer" },
+    });
     m.profile = { seniority: "Senior" }; // not mapped: must not appear
     const [action] = plan([person(2, { ...ada, jobTitle: "Staff Engineer" })], [m]);
     expect(action?.kind).toBe("update");
@@ -79,7 +95,11 @@ describe("plan: one rule per case", () => {
   });
 
   it("keeps the same member when the email changes but the employee id does not", () => {
-    const m = member("m1", { employeeId: "E1", email: "ada@old.test", core: { ...ada, email: "ada@old.test" } });
+    const m = member("m1", {
+      employeeId: "E1",
+      email: "ada@old.test",
+      core: { ...ada, email: "ada@old.test" },
+    });
     const [action] = plan([person(2, ada)], [m]);
     expect(action).toMatchObject({ kind: "update", memberId: "m1" });
     expect(action?.changes).toEqual([{ field: "email", before: "ada@old.test", after: "ada@acme.test" }]);
@@ -126,7 +146,11 @@ describe("plan: one rule per case", () => {
   });
 
   it("adopts a manual member whose email appears in the HRIS", () => {
-    const manual = member("m8", { email: "ada@acme.test", source: "manual", core: { email: "ada@acme.test" } });
+    const manual = member("m8", {
+      email: "ada@acme.test",
+      source: "manual",
+      core: { email: "ada@acme.test" },
+    });
     const [action] = plan([person(2, ada)], [manual]);
     expect(action).toMatchObject({ kind: "update", memberId: "m8" });
     expect(action?.payload).toMatchObject({ adopt: true });
@@ -166,8 +190,14 @@ describe("plan: one rule per case", () => {
   });
 
   it("is deterministic: the same input plans the same actions", () => {
-    const members = [member("m1", { employeeId: "E1", email: "ada@acme.test" }), member("m2", { email: "x@acme.test" })];
-    const records = [person(2, { ...ada, jobTitle: "CTO" }), person(3, { email: "new@acme.test", employeeId: "E3" })];
+    const members = [
+      member("m1", { employeeId: "E1", email: "ada@acme.test" }),
+      member("m2", { email: "x@acme.test" }),
+    ];
+    const records = [
+      person(2, { ...ada, jobTitle: "CTO" }),
+      person(3, { email: "new@acme.test", employeeId: "E3" }),
+    ];
     expect(plan(records, members)).toEqual(plan(records, members));
   });
 });
@@ -188,7 +218,10 @@ describe("deprovisioning guard", () => {
   });
 
   it("counts deletions together with deactivations", () => {
-    const actions = [...deactivations(6), ...Array.from({ length: 6 }, () => ({ kind: "delete_from_hub" as const }))];
+    const actions = [
+      ...deactivations(6),
+      ...Array.from({ length: 6 }, () => ({ kind: "delete_from_hub" as const })),
+    ];
     expect(evaluateGuard(actions, 20, guard)).toMatchObject({ deprovisions: 12, blocked: true });
   });
 });

@@ -18,7 +18,13 @@ beforeEach(async () => {
   t = await testDb();
   tenantId = (await createTenant(t.db, "T")).id;
   hubId = (await createHub(t.db, tenantId, "H")).id;
-  ctx = { tenantId, hubId, actor: { type: "admin", id: "test" }, acceptUrl: "https://x.test/accept?t=", now: new Date() };
+  ctx = {
+    tenantId,
+    hubId,
+    actor: { type: "admin", id: "test" },
+    acceptUrl: "https://x.test/accept?t=",
+    now: new Date(),
+  };
 });
 
 afterEach(() => t.close());
@@ -34,7 +40,11 @@ function invite(n: number): PlannedAction {
     employeeId: `E${n}`,
     name: `Person ${n}`,
     changes: [],
-    payload: { memberId: `m${n}`, core: { email, employeeId: `E${n}`, firstName: `Person${n}` }, profile: {} },
+    payload: {
+      memberId: `m${n}`,
+      core: { email, employeeId: `E${n}`, firstName: `Person${n}` },
+      profile: {},
+    },
     reason: "new",
   };
 }
@@ -42,8 +52,22 @@ function invite(n: number): PlannedAction {
 async function storePlan(actions: PlannedAction[]) {
   const plan = await savePlan(
     t.db,
-    { tenantId, hubId, source: "api", filename: null, partial: false, columns: [], rowCount: 0, issues: [], createdBy: "t" },
-    { mappingVersion: null, guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }), actions },
+    {
+      tenantId,
+      hubId,
+      source: "api",
+      filename: null,
+      partial: false,
+      columns: [],
+      rowCount: 0,
+      issues: [],
+      createdBy: "t",
+    },
+    {
+      mappingVersion: null,
+      guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
+      actions,
+    },
   );
   await setApproval(t.db, tenantId, plan.id, { approved: true, all: true, by: "t" });
   return plan.id;
@@ -64,12 +88,18 @@ describe("executeBatch", () => {
     expect(await count("invitations")).toBe(30);
     expect(await count("outbox")).toBe(30);
     expect(await count("audit_log")).toBe(30);
-    expect((await getPlan(t.db, tenantId, planId)).progress).toMatchObject({ done: 30, pending: 0, complete: true });
+    expect((await getPlan(t.db, tenantId, planId)).progress).toMatchObject({
+      done: 30,
+      pending: 0,
+      complete: true,
+    });
   });
 
   it("marks an invite stale when someone with that email joined meanwhile, writing nothing", async () => {
     const planId = await storePlan([invite(1)]);
-    await t.db.insert(members).values({ id: "other", tenantId, email: "p1@acme.test", status: "active", source: "manual" });
+    await t.db
+      .insert(members)
+      .values({ id: "other", tenantId, email: "p1@acme.test", status: "active", source: "manual" });
     await executeBatch(t.db, planId, ctx, 10);
     const [action] = await t.db.select().from(planActions).where(eq(planActions.planId, planId));
     expect(action?.status).toBe("stale");
@@ -79,7 +109,9 @@ describe("executeBatch", () => {
   });
 
   it("marks an update stale when the member changed after planning", async () => {
-    await t.db.insert(members).values({ id: "m1", tenantId, email: "a@acme.test", status: "active", source: "hris", version: 1 });
+    await t.db
+      .insert(members)
+      .values({ id: "m1", tenantId, email: "a@acme.test", status: "active", source: "hris", version: 1 });
     const update: PlannedAction = {
       ...invite(1),
       kind: "update",
@@ -97,9 +129,17 @@ describe("executeBatch", () => {
   });
 
   it("applies an update and bumps the member's version", async () => {
-    await t.db.insert(members).values({ id: "m1", tenantId, email: "a@acme.test", status: "active", source: "hris", version: 1 });
+    await t.db
+      .insert(members)
+      .values({ id: "m1", tenantId, email: "a@acme.test", status: "active", source: "hris", version: 1 });
     const planId = await storePlan([
-      { ...invite(1), kind: "update", memberId: "m1", memberVersion: 1, payload: { core: { jobTitle: "CTO" }, mapped: ["jobTitle"] } },
+      {
+        ...invite(1),
+        kind: "update",
+        memberId: "m1",
+        memberVersion: 1,
+        payload: { core: { jobTitle: "CTO" }, mapped: ["jobTitle"] },
+      },
     ]);
     await executeBatch(t.db, planId, ctx, 10);
     const [row] = await t.db.select().from(members).where(eq(members.id, "m1"));
@@ -107,7 +147,10 @@ describe("executeBatch", () => {
   });
 
   it("refuses to run a plan the deprovisioning guard blocked", async () => {
-    const deactivations = Array.from({ length: 11 }, (_, i) => ({ ...invite(i), kind: "deactivate" as const }));
+    const deactivations = Array.from({ length: 11 }, (_, i) => ({
+      ...invite(i),
+      kind: "deactivate" as const,
+    }));
     const planId = await storePlan(deactivations);
     await expect(executeBatch(t.db, planId, ctx, 10)).rejects.toMatchObject({ code: "deprovisioning_guard" });
   });
