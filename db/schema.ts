@@ -281,6 +281,7 @@ export const planActions = sqliteTable(
     /** The normalised record an invite or update writes. */
     payload: json<Record<string, unknown>>("payload"),
     reason: text("reason").notNull(),
+    warnings: json<string[]>("warnings").notNull().default([]),
     approved: integer("approved", { mode: "boolean" }).notNull().default(false),
     approvedBy: text("approved_by"),
     approvedAt: text("approved_at"),

@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import type { MappingColumn } from "../db/schema.ts";
 import { suggestColumns } from "./engine/automap.ts";
 import { isoDateInZone } from "./engine/dates.ts";
+import { deriveFields } from "./engine/derive.ts";
 import { evaluateGuard } from "./engine/guard.ts";
 import { applyMapping } from "./engine/mapping.ts";
 import { indexMembers, matchRecords } from "./engine/match.ts";
@@ -13,7 +14,7 @@ import type { ParseResult } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { type Actor, type ExecutionContext, executeBatch } from "./store/execution.ts";
 import { latestMapping, saveMapping } from "./store/mappings.ts";
-import { loadSnapshots } from "./store/members.ts";
+import { contentRegionsOf, loadSnapshots } from "./store/members.ts";
 import { getPlan, type NewImport, savePlan } from "./store/plans.ts";
 import { getHub, getTenant } from "./store/tenants.ts";
 
@@ -59,13 +60,16 @@ export async function importAndPlan(
   );
   const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder);
   const members = await loadSnapshots(db, tenantId, hub.id);
-  const matches = matchRecords(mapped.records, indexMembers(members));
+  const regions = await contentRegionsOf(db, tenantId);
+  const matches = deriveFields(matchRecords(mapped.records, indexMembers(members)), members, {
+    newId: () => crypto.randomUUID(),
+    regions,
+  });
   const hubMembers = members.filter((m) => m.inHub);
   const actions = planActions(matches, mapped.rejected, hubMembers, {
     hubId: hub.id,
     today: isoDateInZone(options.now, tenant.settings.timeZone),
     partial: options.partial,
-    newId: () => crypto.randomUUID(),
   });
   const activeCount = hubMembers.filter((m) => m.status === "active" || m.status === "invited").length;
   const guard = evaluateGuard(actions, activeCount, tenant.settings.guard);

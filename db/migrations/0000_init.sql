@@ -200,6 +200,7 @@ CREATE TABLE `plan_actions` (
 	`changes` text DEFAULT '[]' NOT NULL,
 	`payload` text,
 	`reason` text NOT NULL,
+	`warnings` text DEFAULT '[]' NOT NULL,
 	`approved` integer DEFAULT false NOT NULL,
 	`approved_by` text,
 	`approved_at` text,

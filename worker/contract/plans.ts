@@ -58,6 +58,7 @@ export const Action = z
     name: z.string().nullable(),
     changes: z.array(FieldChange),
     reason: z.string(),
+    warnings: z.array(z.string()).openapi({ description: "Things to check that do not stop the action." }),
     approved: z.boolean(),
     approvedBy: z.string().nullable(),
     approvedAt: z.string().nullable(),

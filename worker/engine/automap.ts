@@ -338,8 +338,12 @@ const QUALIFIERS = [
 ] as const;
 const QUALIFIED_OK: ReadonlySet<CoreField> = new Set(["employeeId", "manager", "country"]);
 
-/** Below this a core match is not proposed; an exact synonym whose values all look wrong scores 0.5. */
-const MIN_CORE_CONFIDENCE = 0.55;
+/**
+ * Below this a core match is not proposed. Confidence is header score × (0.5 + 0.5 × share of values
+ * that look right), so an exact synonym needs a fifth of its values to fit: "Employment Status"
+ * holding Full-Time/Part-Time with the odd "Terminated" is an employment type, not a status.
+ */
+const MIN_CORE_CONFIDENCE = 0.6;
 
 // ---------------------------------------------------------------------------------------------
 // What sample values look like
@@ -509,8 +513,9 @@ function ignore(column: string, reason: string, confidence = 1): ColumnSuggestio
 function skipReason(c: Column): ColumnSuggestion | null {
   if (!c.key) return ignore(c.name, "The column has no header.");
   // Google Workspace's download repeats its upload template: these columns are always empty.
-  if (/\[\s*upload only\s*\]/i.test(c.name))
+  if (/\[\s*upload only\s*\]/i.test(c.name)) {
     return ignore(c.name, "Upload-only column of the export template: always empty.");
+  }
   return null;
 }
 
@@ -521,15 +526,15 @@ function coreCandidatesFor(c: Column, existing: Candidate | null): Candidate[] {
   for (const field of CORE_FIELDS) {
     const match = headerMatch(c, field);
     if (!match) continue;
-    const fit = valueFit(c, field);
-    const confidence = round(match.score * (0.5 + 0.5 * fit));
+    const confidence = round(match.score * (0.5 + 0.5 * valueFit(c, field)));
     if (confidence < MIN_CORE_CONFIDENCE) continue;
     found.push({ column: c.index, field, kind: "core", confidence, rank: match.rank, reason: match.reason });
   }
-  // A segment or role named exactly like the column is what the admin meant, unless a core synonym
-  // is just as exact ("Department" stays core even when a "Department" segment exists).
-  if (existing && existing.confidence === 1) return found.filter((f) => f.confidence === 1);
-  return found;
+  // The tenant's own segment wins when it is the surer match: a segment named exactly like the
+  // column beats a looser core synonym ("Business Unit"), but an exact core synonym keeps the column
+  // ("Department" stays core even when a "Department" segment exists).
+  const best = Math.max(0, ...found.map((f) => f.confidence));
+  return existing && existing.confidence > best ? [] : found;
 }
 
 interface HeaderMatch {
@@ -561,7 +566,8 @@ function headerMatch(c: Column, field: CoreField): HeaderMatch | null {
   if (!allowedExtras(c, field)) return null;
   let best: HeaderMatch | null = null;
   synonyms.forEach((s, rank) => {
-    if (!s.words.every((w) => c.words.has(w))) return;
+    // One-word synonyms ("job", "title", "site") are too common inside other headers to count.
+    if (s.words.length < 2 || !s.words.every((w) => c.words.has(w))) return;
     // Contained synonyms score by how much of the header they explain: "Employee Work Email" is
     // mostly "work email"; never as sure as an exact synonym.
     const score = (0.5 + (0.4 * s.words.length) / c.words.size) * s.weight;
@@ -590,8 +596,9 @@ function valueFit(c: Column, field: CoreField): number {
 function bestExistingField(c: Column, fields: FieldInfo[]): Candidate | null {
   let best: Candidate | null = null;
   for (const f of fields) {
-    const candidate = byLabel(c, f) ?? byValues(c, f);
-    if (candidate && (!best || candidate.confidence > best.confidence)) best = candidate;
+    for (const candidate of [byLabel(c, f), byValues(c, f)]) {
+      if (candidate && (!best || candidate.confidence > best.confidence)) best = candidate;
+    }
   }
   return best;
 }
@@ -685,6 +692,12 @@ function assignUnique(
 
 // ---- columns no field claimed
 
+const CORE_SET: ReadonlySet<string> = new Set(CORE_FIELDS);
+
+function isCore(field: string): field is CoreField {
+  return CORE_SET.has(field);
+}
+
 // Header words of columns that are never a useful segment: contact details, credentials, activity.
 const NOT_A_CATEGORY = [
   "password",
@@ -741,9 +754,11 @@ function leftover(
   takenKeys: Set<string>,
 ): ColumnSuggestion {
   if (lost) {
+    const field = isCore(lost.field) ? normalizeHeader(lost.field).toLowerCase() : lost.field;
     return ignore(
       c.name,
-      `"${lost.winner}" is a better match for ${lost.field}; map this column by hand if you need it.`,
+      `"${lost.winner}" is a better match for ${field}; map this column by hand if you need it.`,
+      0.9,
     );
   }
   const why = notCategoryReason(c);

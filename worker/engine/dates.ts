@@ -107,7 +107,7 @@ function resolveOne(
   }
   const iso = order === "MDY" ? isoIfReal(year, a, b) : isoIfReal(year, b, a);
   if (iso) return iso;
-  const message = `“${raw.trim()}” is not a real date in the ${FORMAT_NAMES[order]} format set for this column.`;
+  const message = `“${raw.trim()}” is not a real date in the ${FORMAT_NAMES[order]} format set for these dates.`;
   out.issues.push({ index, level: "error", code: "invalid_date", message });
   return null;
 }
@@ -168,7 +168,7 @@ function withMonth(v: string, name: string, day: number, year: number): Reading 
 // 02/30/2024 is no date whichever part is the month: an error now, not an "ambiguous" later.
 function pairOrProblem(v: string, pair: Pair): Reading {
   if (isoIfReal(pair.year, pair.a, pair.b) || isoIfReal(pair.year, pair.b, pair.a)) return { pair };
-  return real(v, 0, 0, 0);
+  return noSuchDay(v);
 }
 
 function serial(v: string): Reading {
@@ -180,19 +180,25 @@ function serial(v: string): Reading {
 
 function real(v: string, year: number, month: number, day: number): Reading {
   const iso = isoIfReal(year, month, day);
-  if (iso) return { iso };
+  return iso ? { iso } : noSuchDay(v);
+}
+
+function noSuchDay(v: string): Reading {
   return {
     code: "invalid_date",
-    problem: `“${v}” is not a real date (there is no such day in the calendar).`,
+    problem: `“${shown(v)}” is not a real date (there is no such day in the calendar).`,
   };
 }
 
 function unrecognised(v: string): Reading {
-  const shown = v.length > 40 ? `${v.slice(0, 40)}…` : v;
   return {
     code: "unrecognized_date",
-    problem: `“${shown}” is not a date profile-sync can read: ${hint(v)}.`,
+    problem: `“${shown(v)}” is not a date profile-sync can read: ${hint(v)}.`,
   };
+}
+
+function shown(v: string): string {
+  return v.length > 40 ? `${v.slice(0, 40)}…` : v;
 }
 
 function hint(v: string): string {

@@ -2,7 +2,7 @@
 // into one atomic batch per group of actions, each effect guarded by the action's claim, so an
 // action's changes happen exactly once or not at all.
 import type { ActionKind, MemberStatus } from "../../db/schema.ts";
-import type { CoreField, MemberSnapshot } from "./types.ts";
+import type { CoreField, DerivedField, MemberSnapshot } from "./types.ts";
 
 export interface StoredAction {
   id: string;
@@ -16,7 +16,8 @@ export interface StoredAction {
 }
 
 export interface MemberFields {
-  core: Partial<Record<CoreField, string | null>>;
+  /** Member columns: core fields and the derived approver and content region. */
+  core: Partial<Record<CoreField | DerivedField, string | null>>;
   profile?: Record<string, string | string[]>;
   status?: MemberStatus;
   source?: "hris";
@@ -43,6 +44,7 @@ export type Execution =
 interface Payload {
   memberId?: string;
   core?: Partial<Record<CoreField, string | null>>;
+  derived?: Partial<Record<DerivedField, string | null>>;
   profile?: Record<string, string | string[]>;
   mapped?: string[];
   adopt?: boolean;
@@ -79,7 +81,7 @@ function invite(action: StoredAction, payload: Payload): Execution {
   }
   const memberId = payload.memberId;
   const fields: MemberFields = {
-    core: payload.core ?? {},
+    core: columnsOf(payload),
     profile: payload.profile ?? {},
     status: "invited",
   };
@@ -140,14 +142,19 @@ function updatedFields(member: MemberSnapshot, payload: Payload): MemberFields {
     if (value === undefined) delete profile[key];
     else profile[key] = value;
   }
-  const fields: MemberFields = { core: payload.core ?? {}, profile };
+  const fields: MemberFields = { core: columnsOf(payload), profile };
   if (payload.adopt) fields.source = "hris";
   return fields;
 }
 
+function columnsOf(payload: Payload): MemberFields["core"] {
+  return { ...payload.core, ...payload.derived };
+}
+
 function beforeOf(member: MemberSnapshot, fields: MemberFields): Record<string, unknown> {
   const before: Record<string, unknown> = {};
-  for (const key of Object.keys(fields.core)) before[key] = member.core[key as CoreField] ?? null;
+  const current: MemberFields["core"] = { ...member.core, ...member.derived };
+  for (const key of Object.keys(fields.core)) before[key] = current[key as CoreField | DerivedField] ?? null;
   if (fields.profile) before.profile = member.profile;
   if (fields.status) before.status = member.status;
   if (fields.source) before.source = member.source;

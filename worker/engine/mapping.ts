@@ -46,7 +46,7 @@ export function applyMapping(
   const mapped = new Set(active.map((m) => m.field as string));
   table.rows.forEach((_, r) => {
     const row = table.rowNumbers[r] ?? r + 2;
-    const record: PersonRecord = { row, core: {}, profile: {}, mapped };
+    const record: PersonRecord = { row, core: {}, derived: {}, warnings: [], profile: {}, mapped };
     active.forEach((m, i) => {
       const raw = columnValues[i]?.[r] ?? "";
       const dateValues = dates.get(m.column);

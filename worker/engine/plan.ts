@@ -1,10 +1,10 @@
 // The "plan" step: compare each matched record with its member and propose what to do, with why.
 // Pure and deterministic: the same snapshot against the same members gives the same actions
-// (new member ids come from the injected `newId`).
+// (new member ids were given out, by an injected generator, when fields were derived).
 import type { FieldChange } from "../../db/schema.ts";
+import type { DerivedMatch } from "./derive.ts";
 import { employmentOf, hasStarted } from "./employment.ts";
-import type { Match } from "./match.ts";
-import type { CoreField, MemberSnapshot, PersonRecord, PlannedAction } from "./types.ts";
+import type { CoreField, DerivedField, MemberSnapshot, PersonRecord, PlannedAction } from "./types.ts";
 
 export interface PlanOptions {
   hubId: string;
@@ -12,11 +12,10 @@ export interface PlanOptions {
   today: string;
   /** Partial imports (events, uploads marked partial) never deprovision the absent. */
   partial: boolean;
-  newId: () => string;
 }
 
 export function planActions(
-  matches: Match[],
+  matches: DerivedMatch[],
   rejected: { row: number; message: string }[],
   hubMembers: MemberSnapshot[],
   options: PlanOptions,
@@ -30,11 +29,11 @@ export function planActions(
   return [...fromRows, ...absent];
 }
 
-function planMatch(match: Match, options: PlanOptions): PlannedAction | null {
+function planMatch(match: DerivedMatch, options: PlanOptions): PlannedAction | null {
   const { record, member } = match;
   if (match.error !== undefined) return rowError(record.row, record, match.error);
   const employment = employmentOf(record, options.today);
-  if (!member) return planNewPerson(record, employment.employed, options);
+  if (!member) return planNewPerson(record, match.memberId, employment.employed, options);
   if (member.status === "archived") {
     return action("skip", record, member, [], "Archived by an admin: a sync never re-adds this person.");
   }
@@ -78,11 +77,16 @@ function changesOnly(
   return action("update", record, member, changes, `Changed in the HRIS: ${fields}.`, payloadOf(record));
 }
 
-function planNewPerson(record: PersonRecord, employed: boolean, options: PlanOptions): PlannedAction {
+function planNewPerson(
+  record: PersonRecord,
+  memberId: string,
+  employed: boolean,
+  options: PlanOptions,
+): PlannedAction {
   if (!employed)
     return action("skip", record, null, [], "Not employed and not on the platform: nothing to do.");
-  const payload = { ...payloadOf(record), memberId: options.newId() };
-  const changes = Object.entries(record.core)
+  const payload = { ...payloadOf(record), memberId };
+  const changes = Object.entries({ ...record.core, ...record.derived })
     .filter(([, v]) => v)
     .map(([field, v]) => ({ field, before: null, after: v ?? null }));
   if (!hasStarted(record, options.today)) {
@@ -92,7 +96,7 @@ function planNewPerson(record: PersonRecord, employed: boolean, options: PlanOpt
   return action("invite", record, null, changes, "New in the HRIS and not yet on the platform.", payload);
 }
 
-function planAbsent(matches: Match[], hubMembers: MemberSnapshot[]): PlannedAction[] {
+function planAbsent(matches: DerivedMatch[], hubMembers: MemberSnapshot[]): PlannedAction[] {
   const seen = new Set(matches.map((m) => m.member?.id).filter(Boolean));
   // A row with an error may still be the absent person: never deprovision someone we can't rule out.
   const unsure = new Set(matches.filter((m) => m.error !== undefined).map((m) => m.record.core.email));
@@ -111,6 +115,7 @@ function planAbsent(matches: Match[], hubMembers: MemberSnapshot[]): PlannedActi
       changes: [],
       payload: { alternatives: ["delete_from_hub", "delete_from_tenant"] },
       reason: "Not in this full HRIS export: deactivate, or choose delete from hub or tenant instead.",
+      warnings: [],
     }));
 }
 
@@ -119,6 +124,10 @@ function diff(record: PersonRecord, member: MemberSnapshot, hubId: string): Fiel
   const changes: FieldChange[] = [];
   for (const [field, after] of Object.entries(record.core)) {
     const before = member.core[field as CoreField] ?? null;
+    if ((after ?? null) !== before) changes.push({ field, before, after: after ?? null });
+  }
+  for (const [field, after] of Object.entries(record.derived)) {
+    const before = member.derived[field as DerivedField] ?? null;
     if ((after ?? null) !== before) changes.push({ field, before, after: after ?? null });
   }
   for (const field of record.mapped) {
@@ -137,7 +146,12 @@ function flatten(value: string | string[] | undefined): string | null {
 }
 
 function payloadOf(record: PersonRecord): Record<string, unknown> {
-  return { core: record.core, profile: record.profile, mapped: [...record.mapped].sort() };
+  return {
+    core: record.core,
+    derived: record.derived,
+    profile: record.profile,
+    mapped: [...record.mapped].sort(),
+  };
 }
 
 function rowError(row: number, record: PersonRecord | null, message: string): PlannedAction {
@@ -152,6 +166,7 @@ function rowError(row: number, record: PersonRecord | null, message: string): Pl
     changes: [],
     payload: null,
     reason: message,
+    warnings: record?.warnings ?? [],
   };
 }
 
@@ -174,6 +189,7 @@ function action(
     changes,
     payload,
     reason,
+    warnings: record.warnings,
   };
 }
 

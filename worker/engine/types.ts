@@ -45,10 +45,18 @@ export interface ParseResult {
 /** "Month first" (US) or "day first" for slash dates like 03/04/2025. */
 export type DateOrder = "MDY" | "DMY";
 
+/** Fields computed from mapped ones: approver from manager, content region from country. */
+export const DERIVED_FIELDS = ["approverId", "contentRegion"] as const;
+export type DerivedField = (typeof DERIVED_FIELDS)[number];
+
 /** One person from the export after mapping: only mapped fields are present. */
 export interface PersonRecord {
   row: number;
   core: Partial<Record<CoreField, string | null>>;
+  /** Present only when the field they come from is mapped. */
+  derived: Partial<Record<DerivedField, string | null>>;
+  /** Not errors: the row still syncs, but the admin should look (unknown manager, manager cycle…). */
+  warnings: string[];
   /** Segment and role values by field key. */
   profile: Record<string, string | string[]>;
   /** Fields this record may write (mapped columns): nothing else is ever touched. */
@@ -65,6 +73,7 @@ export interface MemberSnapshot {
   version: number;
   inHub: boolean;
   core: Partial<Record<CoreField, string | null>>;
+  derived: Record<DerivedField, string | null>;
   profile: Record<string, string | string[]>;
 }
 
@@ -79,4 +88,5 @@ export interface PlannedAction {
   changes: FieldChange[];
   payload: Record<string, unknown> | null;
   reason: string;
+  warnings: string[];
 }

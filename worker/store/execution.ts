@@ -13,7 +13,7 @@ import {
   type MemberFields,
   type Precondition,
 } from "../engine/execute.ts";
-import type { CoreField } from "../engine/types.ts";
+import type { CoreField, DerivedField } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
 import { sha256Hex } from "../keys.ts";
 import { snapshotOf } from "./members.ts";
@@ -265,7 +265,7 @@ async function inviteSql(
 
 function memberColumns(fields: MemberFields): { names: string[]; values: Args } {
   const pairs: [string, string | null][] = Object.entries(fields.core).map(([field, value]) => [
-    column(field as CoreField),
+    column(field as CoreField | DerivedField),
     value ?? null,
   ]);
   if (fields.profile) pairs.push([column("profile"), JSON.stringify(fields.profile)]);

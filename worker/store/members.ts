@@ -1,7 +1,7 @@
 // Members as the engine sees them (MemberSnapshot), scoped to one tenant.
 import { eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { members } from "../../db/schema.ts";
+import { contentRegions, members } from "../../db/schema.ts";
 import { CORE_FIELDS, type CoreField, type MemberSnapshot } from "../engine/types.ts";
 
 type MemberRow = typeof members.$inferSelect;
@@ -18,6 +18,7 @@ export function snapshotOf(row: MemberRow, inHub: boolean): MemberSnapshot {
     version: row.version,
     inHub,
     core,
+    derived: { approverId: row.approverId, contentRegion: row.contentRegion },
     profile: row.profile,
   };
 }
@@ -32,4 +33,10 @@ export async function loadSnapshots(db: Db, tenantId: string, hubId: string): Pr
     .from(members)
     .where(eq(members.tenantId, tenantId));
   return rows.map(({ inHub, ...row }) => snapshotOf(row, Boolean(inHub)));
+}
+
+/** The tenant's country → content region overrides of the built-in table. */
+export async function contentRegionsOf(db: Db, tenantId: string): Promise<Record<string, string>> {
+  const rows = await db.select().from(contentRegions).where(eq(contentRegions.tenantId, tenantId));
+  return Object.fromEntries(rows.map((r) => [r.country, r.region]));
 }

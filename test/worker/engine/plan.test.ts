@@ -1,5 +1,6 @@
 // Every planning rule of DESIGN.md "A sync" step 2, one case each, against the pure engine.
 import { describe, expect, it } from "vitest";
+import { deriveFields } from "../../../worker/engine/derive.ts";
 import { evaluateGuard } from "../../../worker/engine/guard.ts";
 import { indexMembers, matchRecords } from "../../../worker/engine/match.ts";
 import { type PlanOptions, planActions } from "../../../worker/engine/plan.ts";
@@ -20,7 +21,7 @@ const MAPPED = new Set([
 function person(row: number, core: Partial<Record<CoreField, string | null>>): PersonRecord {
   const full: Partial<Record<CoreField, string | null>> = {};
   for (const f of MAPPED) full[f as CoreField] = null;
-  return { row, core: { ...full, ...core }, profile: {}, mapped: MAPPED };
+  return { row, core: { ...full, ...core }, derived: {}, warnings: [], profile: {}, mapped: MAPPED };
 }
 
 function member(
@@ -39,6 +40,7 @@ function member(
     version: 3,
     inHub: true,
     profile: {},
+    derived: { approverId: null, contentRegion: null },
     ...overrides,
     core: { ...core, email, employeeId: overrides.employeeId ?? null, ...overrides.core },
   };
@@ -46,18 +48,15 @@ function member(
 
 function plan(records: PersonRecord[], members: MemberSnapshot[], options: Partial<PlanOptions> = {}) {
   let n = 0;
-  const matches = matchRecords(records, indexMembers(members));
+  const matches = deriveFields(matchRecords(records, indexMembers(members)), members, {
+    newId: () => `new-${++n}`,
+    regions: {},
+  });
   return planActions(
     matches,
     [],
     members.filter((m) => m.inHub),
-    {
-      hubId: "hub1",
-      today: TODAY,
-      partial: false,
-      newId: () => `new-${++n}`,
-      ...options,
-    },
+    { hubId: "hub1", today: TODAY, partial: false, ...options },
   );
 }
 

@@ -46,6 +46,7 @@ function invite(n: number): PlannedAction {
       profile: {},
     },
     reason: "new",
+    warnings: [],
   };
 }
 
