@@ -381,6 +381,24 @@ describe("suggestColumns: segments and roles", () => {
     expect(s?.reason).toMatch(/new segment/i);
   });
 
+  it("suggests a segment whose name shares half the words, with a middling confidence", () => {
+    const s = suggestColumns(["Seniority Band"], rowsOf(["B1", "B2", "B1", "B2"]), fields)[0];
+    expect(s).toMatchObject({ field: "seniority", kind: "segment", confidence: 0.6 });
+    expect(s?.reason).toMatch(/resembles/);
+  });
+
+  it("prefers a segment whose options the values match over a weaker core synonym", () => {
+    const groups: FieldInfo[] = [
+      { key: "org", label: "Org", kind: "segment", options: ["Technology", "G&A"] },
+    ];
+    const values = ["Technology", "G&A", "Technology", "Technology"];
+    const s = byColumn(
+      suggestColumns(["Department", "Division"], rowsOf(["Eng", "Fin", "Eng", "Eng"], values), groups),
+    );
+    expect(s.Department).toMatchObject({ field: "department", kind: "core" });
+    expect(s.Division).toMatchObject({ field: "org", kind: "segment", confidence: 0.9 });
+  });
+
   it("maps multi-valued role columns to a role", () => {
     const s = suggestColumns(["Programme"], rowsOf(["Mentor; Mentee", "Mentee", "Mentor"]), fields)[0];
     expect(s).toMatchObject({ field: "roles", kind: "role" });
