@@ -174,6 +174,8 @@ export interface MappingColumn {
   /** HRIS value → segment option. */
   values: Record<string, string>;
   reviewed: boolean;
+  /** For a date column whose slash dates are ambiguous: overrides the tenant's date order. */
+  dateOrder?: "MDY" | "DMY" | null;
 }
 
 /** Versioned: every save is a new row, and a plan records the version it used. */

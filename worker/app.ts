@@ -9,6 +9,7 @@ import { apiKeyAuth, database } from "./middleware.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerHubs } from "./routes/hubs.ts";
 import { registerImports } from "./routes/imports.ts";
+import { registerMapping } from "./routes/mapping.ts";
 import { registerPlans } from "./routes/plans.ts";
 
 export function createApp() {
@@ -47,6 +48,7 @@ export function createApp() {
   registerHealth(app);
   registerHubs(app);
   registerImports(app);
+  registerMapping(app);
   registerPlans(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

@@ -38,7 +38,8 @@ export function applyMapping(
   const dates = new Map<string, (string | null)[]>();
   active.forEach((m, i) => {
     if (m.kind !== "core" || !DATE_FIELDS.has(m.field as CoreField)) return;
-    dates.set(m.column, readDates(m.column, columnValues[i] ?? [], dateOrder, table.rowNumbers, issues));
+    const order = m.dateOrder ?? dateOrder;
+    dates.set(m.column, readDates(m.column, columnValues[i] ?? [], order, table.rowNumbers, issues));
   });
 
   const records: PersonRecord[] = [];
@@ -118,4 +119,41 @@ function rowProblem(record: PersonRecord): string | null {
 /** Normalises an email the way identities are compared everywhere (trimmed, case-insensitive). */
 export function normaliseEmail(value: string): string {
   return value.trim().toLowerCase();
+}
+
+/** What is wrong with a mapping table an admin saves, one sentence per problem; empty when fine. */
+export function mappingProblems(columns: MappingColumn[]): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const owner = new Map<string, string>();
+  columns.forEach((m, i) => {
+    const at = `columns[${i}]`;
+    if (m.field === null) return;
+    if (m.kind === "core" && !isCoreField(m.field)) {
+      problems.push({
+        field: `${at}.field`,
+        message: `"${m.field}" is not a core field (${CORE_FIELDS.join(", ")}).`,
+      });
+    }
+    if (m.kind !== "core" && !/^[a-z0-9][a-z0-9-]*$/.test(m.field)) {
+      problems.push({
+        field: `${at}.field`,
+        message: `Segment and role keys are lower-case words joined by "-", not "${m.field}".`,
+      });
+    }
+    const previous = owner.get(m.field);
+    if (previous !== undefined) {
+      problems.push({
+        field: `${at}.field`,
+        message: `"${m.column}" and "${previous}" both feed ${m.field}; keep one.`,
+      });
+    }
+    owner.set(m.field, m.column);
+  });
+  if (!columns.some((m) => m.field === "email")) {
+    problems.push({
+      field: "columns",
+      message: "No column feeds email: people cannot be matched or invited without it.",
+    });
+  }
+  return problems;
 }
