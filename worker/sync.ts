@@ -61,14 +61,16 @@ export async function importAndPlan(
   const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder);
   const members = await loadSnapshots(db, tenantId, hub.id);
   const regions = await contentRegionsOf(db, tenantId);
+  const today = isoDateInZone(options.now, tenant.settings.timeZone);
   const matches = deriveFields(matchRecords(mapped.records, indexMembers(members)), members, {
     newId: () => crypto.randomUUID(),
     regions,
+    today,
   });
   const hubMembers = members.filter((m) => m.inHub);
   const actions = planActions(matches, mapped.rejected, hubMembers, {
     hubId: hub.id,
-    today: isoDateInZone(options.now, tenant.settings.timeZone),
+    today,
     partial: options.partial,
   });
   const activeCount = hubMembers.filter((m) => m.status === "active" || m.status === "invited").length;

@@ -2,6 +2,7 @@
 // line manager → approver (by employee id, email, or an unambiguous full name; missing and cyclic
 // managers are warnings, never silent), and country → content region (the tenant's lookup first).
 import { defaultContentRegion, resolveCountry } from "./countries.ts";
+import { employmentOf, hasStarted } from "./employment.ts";
 import { fold } from "./fold.ts";
 import type { Match } from "./match.ts";
 import type { MemberSnapshot, PersonRecord } from "./types.ts";
@@ -10,6 +11,8 @@ export interface DeriveOptions {
   newId: () => string;
   /** The tenant's country code → content region overrides. */
   regions: Readonly<Record<string, string>>;
+  /** The tenant's local date: a manager who has not started yet cannot approve anyone. */
+  today: string;
 }
 
 /** A match whose record carries derived fields and warnings, and the member id it will have. */
@@ -26,7 +29,7 @@ export function deriveFields(
     memberId: m.member?.id ?? options.newId(),
   }));
   const usable = withIds.filter((m) => m.error === undefined);
-  const directory = managerDirectory(usable, members);
+  const directory = managerDirectory(usable, members, options.today);
   for (const m of usable) {
     if (m.record.mapped.has("manager")) resolveApprover(m, directory);
     if (m.record.mapped.has("country")) resolveRegion(m.record, options.regions);
@@ -41,7 +44,7 @@ interface Directory {
 }
 
 /** Who a manager reference can point at: this export's people first, then existing members. */
-function managerDirectory(matches: DerivedMatch[], members: MemberSnapshot[]): Directory {
+function managerDirectory(matches: DerivedMatch[], members: MemberSnapshot[], today: string): Directory {
   const byKey = new Map<string, string>();
   const names = new Map<string, Set<string>>();
   const addName = (name: string, id: string) => {
@@ -54,6 +57,10 @@ function managerDirectory(matches: DerivedMatch[], members: MemberSnapshot[]): D
     addName(fullName(m.core.firstName, m.core.lastName), m.id);
   }
   for (const m of matches) {
+    // Someone not joining now (future starter, leaver) gets no member row from this plan.
+    const joins =
+      m.member !== null || (hasStarted(m.record, today) && employmentOf(m.record, today).employed);
+    if (!joins) continue;
     const { employeeId, email, firstName, lastName } = m.record.core;
     if (employeeId) byKey.set(`id:${employeeId}`, m.memberId);
     if (email) byKey.set(`email:${email}`, m.memberId);

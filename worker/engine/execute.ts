@@ -48,6 +48,7 @@ interface Payload {
   profile?: Record<string, string | string[]>;
   mapped?: string[];
   adopt?: boolean;
+  joinHub?: boolean;
 }
 
 export function executionOf(action: StoredAction, member: MemberSnapshot | null, now: string): Execution {
@@ -108,18 +109,15 @@ function memberEffects(kind: ActionKind, member: MemberSnapshot, payload: Payloa
   });
   switch (kind) {
     case "update":
-    case "reactivate": {
+    case "reactivate":
+    case "deactivate": {
       const fields = updatedFields(member, payload);
       if (kind === "reactivate") fields.status = "active";
+      if (kind === "deactivate") fields.status = "inactive";
       const effects: Effect[] = [{ type: "update_member", memberId, fields }];
-      if (!member.inHub) effects.push({ type: "join_hub", memberId });
+      if (payload.joinHub && kind !== "deactivate") effects.push({ type: "join_hub", memberId });
       return [...effects, audit(beforeOf(member, fields), fields)];
     }
-    case "deactivate":
-      return [
-        { type: "update_member", memberId, fields: { core: {}, status: "inactive" } },
-        audit({ status: member.status }, { status: "inactive" }),
-      ];
     case "delete_from_hub":
       return [{ type: "leave_hub", memberId }, audit({ inHub: true }, { inHub: false })];
     case "delete_from_tenant":

@@ -46,13 +46,30 @@ function planMatch(match: DerivedMatch, options: PlanOptions): PlannedAction | n
       "Deleted from the tenant: restore the member to sync them again.",
     );
   }
-  const changes = diff(record, member, options.hubId);
+  // A leaver is never added to a hub they are not in.
+  const joinHub = employment.employed && !member.inHub;
+  const changes = diff(record, member, options.hubId, joinHub);
   if (!employment.employed) {
-    if (member.status === "inactive") return changesOnly(record, member, changes);
-    return action("deactivate", record, member, [], `Leaver: ${employment.why}.`);
+    if (member.status === "inactive") return changesOnly(record, member, changes, joinHub);
+    // The leaver's row is still the HRIS's truth: its field changes ride along.
+    return action(
+      "deactivate",
+      record,
+      member,
+      changes,
+      `Leaver: ${employment.why}.`,
+      payloadOf(record, joinHub),
+    );
   }
   if (member.status === "inactive") {
-    return action("reactivate", record, member, changes, "Active in the HRIS again.", payloadOf(record));
+    return action(
+      "reactivate",
+      record,
+      member,
+      changes,
+      "Active in the HRIS again.",
+      payloadOf(record, joinHub),
+    );
   }
   if (member.source === "manual") {
     return action(
@@ -61,20 +78,28 @@ function planMatch(match: DerivedMatch, options: PlanOptions): PlannedAction | n
       member,
       changes,
       "Added by hand and now found in the HRIS: adopt it, so the HRIS keeps it up to date.",
-      { ...payloadOf(record), adopt: true },
+      { ...payloadOf(record, joinHub), adopt: true },
     );
   }
-  return changesOnly(record, member, changes);
+  return changesOnly(record, member, changes, joinHub);
 }
 
 function changesOnly(
   record: PersonRecord,
   member: MemberSnapshot,
   changes: FieldChange[],
+  joinHub: boolean,
 ): PlannedAction | null {
   if (changes.length === 0) return null;
   const fields = changes.map((c) => c.field).join(", ");
-  return action("update", record, member, changes, `Changed in the HRIS: ${fields}.`, payloadOf(record));
+  return action(
+    "update",
+    record,
+    member,
+    changes,
+    `Changed in the HRIS: ${fields}.`,
+    payloadOf(record, joinHub),
+  );
 }
 
 function planNewPerson(
@@ -120,7 +145,7 @@ function planAbsent(matches: DerivedMatch[], hubMembers: MemberSnapshot[]): Plan
 }
 
 /** Field-by-field before → after, mapped fields only, so unmapped data is never touched. */
-function diff(record: PersonRecord, member: MemberSnapshot, hubId: string): FieldChange[] {
+function diff(record: PersonRecord, member: MemberSnapshot, hubId: string, joinHub: boolean): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const [field, after] of Object.entries(record.core)) {
     const before = member.core[field as CoreField] ?? null;
@@ -136,7 +161,7 @@ function diff(record: PersonRecord, member: MemberSnapshot, hubId: string): Fiel
     const after = flatten(record.profile[field]);
     if (before !== after) changes.push({ field, before, after });
   }
-  if (!member.inHub) changes.push({ field: "hub", before: null, after: hubId });
+  if (joinHub) changes.push({ field: "hub", before: null, after: hubId });
   return changes;
 }
 
@@ -145,8 +170,10 @@ function flatten(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? value.join(", ") || null : value;
 }
 
-function payloadOf(record: PersonRecord): Record<string, unknown> {
+/** What execution writes; `joinHub` when the member exists in the tenant but not yet in this hub. */
+function payloadOf(record: PersonRecord, joinHub = false): Record<string, unknown> {
   return {
+    ...(joinHub ? { joinHub: true } : {}),
     core: record.core,
     derived: record.derived,
     profile: record.profile,

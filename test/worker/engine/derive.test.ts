@@ -21,6 +21,7 @@ function derive(
   return deriveFields(matchRecords(records, indexMembers(members)), members, {
     newId: () => `new-${++n}`,
     regions,
+    today: "2026-11-21",
   });
 }
 
@@ -127,5 +128,19 @@ describe("country → content region", () => {
     const [m] = derive([person(2, { email: "a@acme.test", country: "Atlantis" }, COUNTRY)]);
     expect(m?.record.derived.contentRegion).toBeNull();
     expect(m?.record.warnings[0]).toContain("Atlantis");
+  });
+});
+
+describe("manager who has not joined", () => {
+  it("sets no approver while the manager is a future starter, and says so", () => {
+    const [report] = derive([
+      person(2, { email: "a@acme.test", employeeId: "E1", manager: "E2" }, MANAGER),
+      person(3, { email: "m@acme.test", employeeId: "E2", startDate: "2099-01-01" }, [
+        ...MANAGER,
+        "startDate",
+      ]),
+    ]);
+    expect(report?.record.derived.approverId).toBeNull();
+    expect(report?.record.warnings[0]).toContain('Manager "E2"');
   });
 });

@@ -51,6 +51,7 @@ function plan(records: PersonRecord[], members: MemberSnapshot[], options: Parti
   const matches = deriveFields(matchRecords(records, indexMembers(members)), members, {
     newId: () => `new-${++n}`,
     regions: {},
+    today: "2026-11-21",
   });
   return planActions(
     matches,
