@@ -12,11 +12,12 @@ import { parseCsv, parseJsonTable, UnreadableFile } from "./engine/parse.ts";
 import { planActions } from "./engine/plan.ts";
 import type { ParseResult } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
-import { type Actor, type ExecutionContext, executeBatch } from "./store/execution.ts";
+import { type Actor, type ExecutionContext, executeBatch, executionContext } from "./store/execution.ts";
 import { latestMapping, saveMapping } from "./store/mappings.ts";
 import { contentRegionsOf, loadSnapshots } from "./store/members.ts";
 import { getPlan, type NewImport, savePlan } from "./store/plans.ts";
 import { getHub, getTenant } from "./store/tenants.ts";
+import { afterExecution, afterPlan } from "./sync-hooks.ts";
 
 export type Snapshot =
   | { format: "csv"; body: Uint8Array | string }
@@ -28,6 +29,8 @@ export interface ImportOptions {
   partial: boolean;
   createdBy: string;
   now: Date;
+  /** Use this mapping instead of the hub's (an HRIS event names core fields itself). */
+  mapping?: { version: number | null; columns: MappingColumn[] };
 }
 
 export function parseSnapshot(snapshot: Snapshot): ParseResult {
@@ -50,7 +53,7 @@ export async function importAndPlan(
 ) {
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const { table, issues } = parseSnapshot(snapshot);
-  const mapping = await mappingFor(
+  const mapping = options.mapping ?? await mappingFor(
     db,
     tenantId,
     hub.id,
@@ -58,7 +61,7 @@ export async function importAndPlan(
     table.rows.slice(0, 50),
     options.createdBy,
   );
-  const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder);
+  const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder, issues);
   const members = await loadSnapshots(db, tenantId, hub.id);
   const regions = await contentRegionsOf(db, tenantId);
   const today = isoDateInZone(options.now, tenant.settings.timeZone);
@@ -91,6 +94,7 @@ export async function importAndPlan(
     },
     { mappingVersion: mapping.version, guard, actions },
   );
+  await afterPlan(db, plan, options.source, options.now);
   const summary = {
     id: plan.importId,
     rowCount: table.rows.length,
@@ -130,17 +134,18 @@ export async function executePlan(
   options: { actor: Actor; acceptUrl: string; budgetMs: number; batchSize?: number },
 ) {
   const plan = await getPlan(db, tenantId, planId);
-  const ctx: ExecutionContext = {
+  const ctx: ExecutionContext = await executionContext(db, {
     tenantId,
     hubId: plan.hubId,
     actor: options.actor,
     acceptUrl: options.acceptUrl,
     now: new Date(),
-  };
+  });
+  if (plan.status === "blocked") await afterExecution(db, plan, options.actor.type, ctx.now);
   const started = Date.now();
   while (Date.now() - started < options.budgetMs) {
     const looked = await executeBatch(db, planId, ctx, options.batchSize ?? 200);
     if (looked === 0) break;
   }
-  return getPlan(db, tenantId, planId);
+  return afterExecution(db, await getPlan(db, tenantId, planId), options.actor.type, ctx.now);
 }

@@ -2,6 +2,7 @@
 // into one atomic batch per group of actions, each effect guarded by the action's claim, so an
 // action's changes happen exactly once or not at all.
 import type { ActionKind, MemberStatus } from "../../db/schema.ts";
+import { fold, tidy } from "./fold.ts";
 import type { CoreField, DerivedField, MemberSnapshot } from "./types.ts";
 
 export interface StoredAction {
@@ -30,7 +31,9 @@ export type Effect =
   | { type: "join_hub"; memberId: string }
   | { type: "leave_hub"; memberId: string }
   | { type: "invite"; memberId: string; email: string; name: string | null }
-  | { type: "audit"; memberId: string; change: ActionKind; before: unknown; after: unknown };
+  | { type: "audit"; memberId: string; change: ActionKind; before: unknown; after: unknown }
+  /** A segment or role value the action writes, which the field's options must then include. */
+  | { type: "segment_option"; key: string; value: string; kind: "segment" | "role" };
 
 /** What must still hold when the action runs; otherwise it ends `stale`. */
 export type Precondition =
@@ -53,7 +56,7 @@ interface Payload {
 
 export function executionOf(action: StoredAction, member: MemberSnapshot | null, now: string): Execution {
   const payload = (action.payload ?? {}) as Payload;
-  if (action.kind === "invite") return invite(action, payload);
+  if (action.kind === "invite") return withOptions(invite(action, payload), payload);
   if (action.kind === "scheduled") {
     return {
       ok: false,
@@ -73,7 +76,33 @@ export function executionOf(action: StoredAction, member: MemberSnapshot | null,
     version: action.memberVersion,
   };
   const effects = memberEffects(action.kind, member, payload, now);
-  return { ok: true, precondition, effects };
+  return withOptions({ ok: true, precondition, effects }, payload);
+}
+
+/**
+ * New segment/role values become options of their field, de-duplicated by their folded form
+ * (storage keeps one option per fold). Only when the action writes the profile from the export.
+ * Segments hold one value, roles a list: that is how the kind is told when no mapping says.
+ */
+function withOptions(execution: Execution, payload: Payload): Execution {
+  if (!execution.ok) return execution;
+  const writesProfile = execution.effects.some(
+    (e) => (e.type === "insert_member" || e.type === "update_member") && e.fields.profile,
+  );
+  if (!writesProfile) return execution;
+  const options: Effect[] = [];
+  const seen = new Set<string>();
+  for (const [key, value] of Object.entries(payload.profile ?? {})) {
+    const kind = Array.isArray(value) ? "role" : "segment";
+    for (const raw of Array.isArray(value) ? value : [value]) {
+      const option = tidy(raw);
+      const id = `${key}\u0000${fold(option)}`;
+      if (!fold(option) || seen.has(id)) continue;
+      seen.add(id);
+      options.push({ type: "segment_option", key, value: option, kind });
+    }
+  }
+  return { ...execution, effects: [...execution.effects, ...options] };
 }
 
 function invite(action: StoredAction, payload: Payload): Execution {

@@ -16,10 +16,16 @@ const CORE: ReadonlySet<string> = new Set(CORE_FIELDS);
 // Deliberately loose: HRIS exports hold real addresses; we reject only what cannot be an address.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** A row that cannot become a person: it becomes an `error` action, and never counts as absent. */
+export interface RejectedRow {
+  row: number;
+  message: string;
+  email: string | null;
+}
+
 export interface MappedRows {
   records: PersonRecord[];
-  /** Rows that cannot become a person (no usable email or id): they become `error` actions. */
-  rejected: { row: number; message: string }[];
+  rejected: RejectedRow[];
   issues: Issue[];
 }
 
@@ -27,10 +33,12 @@ export function isCoreField(field: string): field is CoreField {
   return CORE.has(field);
 }
 
+/** `parseIssues` are the parser's: a row it could not read cleanly is rejected with its message. */
 export function applyMapping(
   table: Table,
   mapping: MappingColumn[],
   dateOrder: DateOrder | null,
+  parseIssues: Issue[] = [],
 ): MappedRows {
   const issues: Issue[] = [];
   const active = mapping.filter((m) => m.field !== null && table.columns.includes(m.column));
@@ -42,8 +50,9 @@ export function applyMapping(
     dates.set(m.column, readDates(m.column, columnValues[i] ?? [], order, table.rowNumbers, issues));
   });
 
+  const errors = rowErrors([...parseIssues, ...issues]);
   const records: PersonRecord[] = [];
-  const rejected: MappedRows["rejected"] = [];
+  const rejected: RejectedRow[] = [];
   const mapped = new Set(active.map((m) => m.field as string));
   table.rows.forEach((_, r) => {
     const row = table.rowNumbers[r] ?? r + 2;
@@ -53,11 +62,21 @@ export function applyMapping(
       const dateValues = dates.get(m.column);
       assign(record, m, dateValues ? (dateValues[r] ?? null) : raw);
     });
-    const problem = rowProblem(record);
-    if (problem) rejected.push({ row, message: problem });
+    const problem = errors.get(row) ?? rowProblem(record);
+    if (problem) rejected.push({ row, message: problem, email: record.core.email ?? null });
     else records.push(record);
   });
   return { records, rejected, issues };
+}
+
+function rowErrors(issues: Issue[]): Map<number, string> {
+  const byRow = new Map<number, string>();
+  for (const issue of issues) {
+    if (issue.level !== "error" || issue.row === null) continue;
+    const message = issue.column ? `${issue.column}: ${issue.message}` : issue.message;
+    byRow.set(issue.row, byRow.has(issue.row) ? `${byRow.get(issue.row)} ${message}` : message);
+  }
+  return byRow;
 }
 
 function columnOf(table: Table, column: string): string[] {

@@ -4,6 +4,7 @@
 import type { FieldChange } from "../../db/schema.ts";
 import type { DerivedMatch } from "./derive.ts";
 import { employmentOf, hasStarted } from "./employment.ts";
+import type { RejectedRow } from "./mapping.ts";
 import type { CoreField, DerivedField, MemberSnapshot, PersonRecord, PlannedAction } from "./types.ts";
 
 export interface PlanOptions {
@@ -16,7 +17,7 @@ export interface PlanOptions {
 
 export function planActions(
   matches: DerivedMatch[],
-  rejected: { row: number; message: string }[],
+  rejected: RejectedRow[],
   hubMembers: MemberSnapshot[],
   options: PlanOptions,
 ): PlannedAction[] {
@@ -25,7 +26,7 @@ export function planActions(
     ...rejected.map((r) => rowError(r.row, null, r.message)),
   ].filter((a): a is PlannedAction => a !== null);
   fromRows.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
-  const absent = options.partial ? [] : planAbsent(matches, hubMembers);
+  const absent = options.partial ? [] : planAbsent(matches, rejected, hubMembers);
   return [...fromRows, ...absent];
 }
 
@@ -121,10 +122,17 @@ function planNewPerson(
   return action("invite", record, null, changes, "New in the HRIS and not yet on the platform.", payload);
 }
 
-function planAbsent(matches: DerivedMatch[], hubMembers: MemberSnapshot[]): PlannedAction[] {
+function planAbsent(
+  matches: DerivedMatch[],
+  rejected: RejectedRow[],
+  hubMembers: MemberSnapshot[],
+): PlannedAction[] {
   const seen = new Set(matches.map((m) => m.member?.id).filter(Boolean));
   // A row with an error may still be the absent person: never deprovision someone we can't rule out.
-  const unsure = new Set(matches.filter((m) => m.error !== undefined).map((m) => m.record.core.email));
+  const unsure = new Set([
+    ...matches.filter((m) => m.error !== undefined).map((m) => m.record.core.email),
+    ...rejected.map((r) => r.email),
+  ]);
   return hubMembers
     .filter((m) => !seen.has(m.id) && !unsure.has(m.email))
     .filter((m) => m.source === "hris" && (m.status === "active" || m.status === "invited"))

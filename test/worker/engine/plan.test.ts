@@ -183,6 +183,24 @@ describe("plan: one rule per case", () => {
     expect(actions.map((a) => a.kind)).toEqual(["error"]);
   });
 
+  it("turns a rejected row into an error and never deactivates the member it may be", () => {
+    const m = member("m1", { employeeId: "E1", email: "ada@acme.test" });
+    const matches = deriveFields([], [m], { newId: () => "x", regions: {}, today: TODAY });
+    const actions = planActions(
+      matches,
+      [{ row: 7, email: "ada@acme.test", message: "Start: no such day" }],
+      [m],
+      {
+        hubId: "hub1",
+        today: TODAY,
+        partial: false,
+      },
+    );
+    expect(actions).toEqual([
+      expect.objectContaining({ kind: "error", row: 7, reason: "Start: no such day" }),
+    ]);
+  });
+
   it("adds a tenant member who is not yet in this hub to it", () => {
     const m = member("m1", { employeeId: "E1", email: "ada@acme.test", core: ada, inHub: false });
     const [action] = plan([person(2, ada)], [m]);
