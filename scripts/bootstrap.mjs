@@ -41,5 +41,5 @@ function ensureChromium() {
   console.log("Installing Chromium for the sidebar tests (apt-get install chromium)…");
   const quiet = { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
   execSync("apt-get update -qq", quiet);
-  execSync("apt-get install -y -qq --no-install-recommends chromium", quiet);
+  execSync("apt-get install -y -qq chromium", quiet);
 }
