@@ -30,8 +30,21 @@ export const ACTION_KINDS = [
 export type ActionKind = (typeof ACTION_KINDS)[number];
 export const ACTION_STATUSES = ["pending", "done", "failed", "stale", "skipped"] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
-export const ACTOR_TYPES = ["api_key", "admin", "cron", "event", "scim", "system"] as const;
+/** `member`: the person themself, e.g. accepting their invitation. */
+export const ACTOR_TYPES = ["api_key", "admin", "cron", "event", "scim", "system", "member"] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/** An email the tenant can edit; {{tenantName}} {{hubName}} {{name}} {{acceptUrl}} are filled in. */
+export interface InviteTemplate {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A snapshot the cron pulls for a hub: a Google Sheet range, or a CSV at a URL. */
+export type SyncSource =
+  | { type: "sheet"; hubId: string; spreadsheetId: string; range: string }
+  | { type: "csv"; hubId: string; url: string };
 
 /** A tenant's sync settings; defaults follow DESIGN.md. */
 export interface TenantSettings {
@@ -42,6 +55,10 @@ export interface TenantSettings {
   /** Action kinds applied without approval on scheduled syncs and events. */
   autoApply: ActionKind[];
   cron: string;
+  /** Where scheduled syncs pull snapshots from; credentials never live here. Unset: none. */
+  sources?: SyncSource[];
+  /** The invitation email; the built-in one when unset. */
+  inviteTemplate?: InviteTemplate;
 }
 
 export const tenants = sqliteTable("tenants", {
@@ -113,6 +130,8 @@ export const members = sqliteTable(
   (t) => [
     uniqueIndex("members_tenant_email").on(t.tenantId, t.email),
     uniqueIndex("members_tenant_employee").on(t.tenantId, t.employeeId).where(sql`employee_id IS NOT NULL`),
+    /** Member listing pages by (created_at, id): a stable order that new members only extend. */
+    index("members_tenant_created").on(t.tenantId, t.createdAt, t.id),
   ],
 );
 
@@ -342,6 +361,10 @@ export const outbox = sqliteTable(
       .notNull()
       .default("queued"),
     attempts: integer("attempts").notNull().default(0),
+    /** Not before this time (retry back-off, or a sender's lease); null: as soon as possible. */
+    nextAttemptAt: text("next_attempt_at"),
+    /** Why the last attempt failed, for people looking at a stuck delivery. */
+    lastError: text("last_error"),
     createdAt: createdAt(),
     sentAt: text("sent_at"),
   },
@@ -357,14 +380,22 @@ export const auditLog = sqliteTable(
     actorId: text("actor_id"),
     /** At most one entry per plan action: the proof that it ran once. */
     actionId: text("action_id"),
+    /** Who approved the plan action (`api_key:…`, `policy:autoApply`); null for other changes. */
+    approvedBy: text("approved_by"),
     memberId: text("member_id"),
     change: text("change").notNull(),
     before: json<Record<string, unknown>>("before"),
     after: json<Record<string, unknown>>("after"),
+    /**
+     * For member-level changes (accept, resend, restore…): a fresh token per change. The entry is
+     * written first, only if the change may happen; the change's other effects only where it exists.
+     */
+    claim: text("claim"),
     at: timestamp("at"),
   },
   (t) => [
     uniqueIndex("audit_log_action").on(t.actionId),
+    uniqueIndex("audit_log_claim").on(t.claim),
     index("audit_log_tenant_member").on(t.tenantId, t.memberId, t.at),
   ],
 );
@@ -393,9 +424,63 @@ export const idempotencyKeys = sqliteTable(
     tenantId: tenantId(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
+    /** The first response's HTTP status; 0 while the first request is still running. */
     status: integer("status").notNull(),
     body: text("body").notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+);
+
+/** Tenant endpoints that receive signed `member.*` and `plan.*` events, delivered from the outbox. */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    url: text("url").notNull(),
+    /** Event types or patterns (`member.*`, `plan.executed`, `*`). */
+    events: json<string[]>("events").notNull(),
+    description: text("description"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhooks_tenant").on(t.tenantId)],
+);
+
+/** Per-key request counter: one row per key, its window restarting when it has run out. */
+export const rateLimits = sqliteTable("rate_limits", {
+  keyId: text("key_id")
+    .primaryKey()
+    .references(() => apiKeys.id, { onDelete: "cascade" }),
+  tenantId: tenantId(),
+  /** Unix seconds. */
+  windowStart: integer("window_start").notNull(),
+  count: integer("count").notNull(),
+});
+
+/**
+ * The generation of a tenant's event signing secret. The secret itself is derived (HKDF) from the
+ * worker's EVENTS_SIGNING_KEY, the tenant and the generation, so it is never stored.
+ */
+export const eventSecrets = sqliteTable("event_secrets", {
+  tenantId: text("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: "cascade" }),
+  generation: integer("generation").notNull(),
+  /** The previous generation still verifies until then (rotation without downtime); null: not at all. */
+  previousValidUntil: text("previous_valid_until"),
+  rotatedAt: timestamp("rotated_at"),
+});
+
+/** HRIS events already received, by the sender's event id: a redelivery is answered, not re-run. */
+export const processedEvents = sqliteTable(
+  "processed_events",
+  {
+    tenantId: tenantId(),
+    eventId: text("event_id").notNull(),
+    status: text("status", { enum: ["processing", "done"] }).notNull(),
+    planId: text("plan_id"),
+    receivedAt: timestamp("received_at"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.eventId] })],
 );

@@ -3,14 +3,27 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
+import { registerApiGuards } from "./api-guards.ts";
 import type { AppEnv } from "./env.ts";
 import { AppError, problemResponse } from "./errors.ts";
 import { apiKeyAuth, database } from "./middleware.ts";
+import { registerAlternatives } from "./routes/alternatives.ts";
+import { registerApiKeys } from "./routes/api-keys.ts";
+import { registerAudit } from "./routes/audit.ts";
+import { registerEvents } from "./routes/events.ts";
+import { registerFields } from "./routes/fields.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerHubs } from "./routes/hubs.ts";
 import { registerImports } from "./routes/imports.ts";
+import { registerInvitations } from "./routes/invitations.ts";
 import { registerMapping } from "./routes/mapping.ts";
+import { registerMembers } from "./routes/members.ts";
+import { registerOutbox } from "./routes/outbox.ts";
 import { registerPlans } from "./routes/plans.ts";
+import { registerRetention } from "./routes/retention.ts";
+import { registerSettings } from "./routes/settings.ts";
+import { registerSyncRuns } from "./routes/sync-runs.ts";
+import { registerWebhooks } from "./routes/webhooks.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -44,12 +57,25 @@ export function createApp() {
 
   app.use("/healthz", database);
   app.use("/v1/*", database, apiKeyAuth);
+  registerApiGuards(app); // before the routes: rate limit, body limit, Idempotency-Key
 
+  registerOutbox(app); // first: it wraps the routes that queue email
   registerHealth(app);
   registerHubs(app);
   registerImports(app);
   registerMapping(app);
   registerPlans(app);
+  registerAlternatives(app);
+  registerInvitations(app);
+  registerRetention(app);
+  registerAudit(app);
+  registerApiKeys(app);
+  registerSettings(app);
+  registerFields(app);
+  registerMembers(app);
+  registerSyncRuns(app);
+  registerWebhooks(app);
+  registerEvents(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -7,6 +7,21 @@ export interface Env {
   DATABASE_AUTH_TOKEN?: string;
   /** `development` enables dev-only routes such as the local outbox. */
   ENVIRONMENT?: string;
+  /** Set: invitation emails go out through Resend. Unset: they stay in the local outbox. */
+  RESEND_API_KEY?: string;
+  /** The sender, e.g. `Acme People <people@acme.com>` (a domain verified at the provider). */
+  MAIL_FROM?: string;
+  /** Another Resend-compatible endpoint (default https://api.resend.com). */
+  RESEND_API_URL?: string;
+  /**
+   * Master key from which each tenant's event signing secret and each webhook endpoint's secret
+   * are derived (HKDF), so no secret is stored. Required in production; development has a fixed one.
+   */
+  EVENTS_SIGNING_KEY?: string;
+  /** Requests one API key may make per window (default 1200; `0` turns the limit off). */
+  RATE_LIMIT_REQUESTS?: string;
+  /** The rate-limit window in seconds (default 60). */
+  RATE_LIMIT_WINDOW_SECONDS?: string;
 }
 
 export type ApiKeyRole = "admin" | "read";

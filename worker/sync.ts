@@ -53,14 +53,9 @@ export async function importAndPlan(
 ) {
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const { table, issues } = parseSnapshot(snapshot);
-  const mapping = options.mapping ?? await mappingFor(
-    db,
-    tenantId,
-    hub.id,
-    table.columns,
-    table.rows.slice(0, 50),
-    options.createdBy,
-  );
+  const mapping =
+    options.mapping ??
+    (await mappingFor(db, tenantId, hub.id, table.columns, table.rows.slice(0, 50), options.createdBy));
   const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder, issues);
   const members = await loadSnapshots(db, tenantId, hub.id);
   const regions = await contentRegionsOf(db, tenantId);

@@ -17,21 +17,32 @@ CREATE TABLE `audit_log` (
 	`actor_type` text NOT NULL,
 	`actor_id` text,
 	`action_id` text,
+	`approved_by` text,
 	`member_id` text,
 	`change` text NOT NULL,
 	`before` text,
 	`after` text,
+	`claim` text,
 	`at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `audit_log_action` ON `audit_log` (`action_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `audit_log_claim` ON `audit_log` (`claim`);--> statement-breakpoint
 CREATE INDEX `audit_log_tenant_member` ON `audit_log` (`tenant_id`,`member_id`,`at`);--> statement-breakpoint
 CREATE TABLE `content_regions` (
 	`tenant_id` text NOT NULL,
 	`country` text NOT NULL,
 	`region` text NOT NULL,
 	PRIMARY KEY(`tenant_id`, `country`),
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `event_secrets` (
+	`tenant_id` text PRIMARY KEY NOT NULL,
+	`generation` integer NOT NULL,
+	`previous_valid_until` text,
+	`rotated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
@@ -168,6 +179,7 @@ CREATE TABLE `members` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `members_tenant_email` ON `members` (`tenant_id`,`email`);--> statement-breakpoint
 CREATE UNIQUE INDEX `members_tenant_employee` ON `members` (`tenant_id`,`employee_id`) WHERE employee_id IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `members_tenant_created` ON `members` (`tenant_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE TABLE `outbox` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -179,6 +191,8 @@ CREATE TABLE `outbox` (
 	`html` text,
 	`status` text DEFAULT 'queued' NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` text,
+	`last_error` text,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
 	`sent_at` text,
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
@@ -233,6 +247,25 @@ CREATE TABLE `plans` (
 );
 --> statement-breakpoint
 CREATE INDEX `plans_tenant` ON `plans` (`tenant_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `processed_events` (
+	`tenant_id` text NOT NULL,
+	`event_id` text NOT NULL,
+	`status` text NOT NULL,
+	`plan_id` text,
+	`received_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	PRIMARY KEY(`tenant_id`, `event_id`),
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `rate_limits` (
+	`key_id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`window_start` integer NOT NULL,
+	`count` integer NOT NULL,
+	FOREIGN KEY (`key_id`) REFERENCES `api_keys`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `sync_runs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -254,3 +287,15 @@ CREATE TABLE `tenants` (
 	`settings` text NOT NULL,
 	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL
 );
+--> statement-breakpoint
+CREATE TABLE `webhooks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`url` text NOT NULL,
+	`events` text NOT NULL,
+	`description` text,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `webhooks_tenant` ON `webhooks` (`tenant_id`);

@@ -2,7 +2,7 @@
 // Small, faithful fakes of the Apps Script services, for running the BUILT add-on (dist/Code.js) in a
 // Node vm context. Each fake implements only the members the add-on uses and throws on any other, and
 // every service a test does not supply is forbidden outright, so an unexpected call fails the test
-// instead of passing silently. Later suites extend this file (LockService, Session, Sheets ranges).
+// instead of passing silently. The spreadsheet itself is in spreadsheet.ts.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -54,9 +54,20 @@ export interface LoadedAddon {
   runFromSidebar(name: string, ...args: unknown[]): unknown;
 }
 
-export function loadAddon(code: string, services: Partial<AppsScriptServices> = {}): LoadedAddon {
+export interface LoadOptions {
+  /** The Date the add-on sees, for a clock the test controls (see FakeClock). */
+  Date?: DateConstructor;
+}
+
+export function loadAddon(
+  code: string,
+  services: Partial<AppsScriptServices> = {},
+  options: LoadOptions = {},
+): LoadedAddon {
   const forbiddenTouches: string[] = [];
   const globals: Record<string, unknown> = { console };
+  // A sandbox property shadows the context's own built-in of the same name.
+  if (options.Date) globals.Date = options.Date;
   for (const name of SERVICE_NAMES) globals[name] = services[name] ?? forbidden(name, forbiddenTouches);
   vm.runInContext(code, vm.createContext(globals), { filename: "Code.js" });
   const run = (name: string, ...args: unknown[]) => topLevelFunction(globals, name)(...args);
@@ -309,14 +320,19 @@ try {
   process.stdout.write(JSON.stringify({ failure: String(error?.cause?.code ?? error?.message ?? error) }));
 }
 `;
-const FETCH_TIMEOUT_MS = 20_000;
+const FETCH_TIMEOUT_MS = 60_000;
+// UrlFetchApp takes answers up to 50 MB; base64 and JSON around it need room beyond that.
+const FETCH_MAX_OUTPUT = 128 * 1024 * 1024;
 
 export class FakeUrlFetchApp implements GoogleAppsScript.URL_Fetch.UrlFetchApp {
   readonly requests: RecordedRequest[] = [];
+  /** Called before each request is sent: a test may advance its clock or fail the request here. */
+  beforeSend: ((request: RecordedRequest) => void) | null = null;
 
   fetch(url: string, params: FetchOptions = {}): HttpResponse {
     const request = toRecordedRequest(url, params);
     this.requests.push(request);
+    this.beforeSend?.(request);
     const response = new FakeHttpResponse(exchange(request));
     const status = response.getResponseCode();
     if (status >= 400 && !params.muteHttpExceptions) {
@@ -366,6 +382,7 @@ function exchange(request: RecordedRequest): WireResponse {
       input: JSON.stringify({ url: request.url, init }),
       encoding: "utf8",
       timeout: FETCH_TIMEOUT_MS,
+      maxBuffer: FETCH_MAX_OUTPUT,
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ETIMEDOUT") throw new Error(`Timeout: ${request.url}`);
@@ -423,4 +440,126 @@ function capitalized(headerName: string): string {
     /(^|-)([a-z])/g,
     (_match, dash: string, letter: string) => dash + letter.toUpperCase(),
   );
+}
+
+// --- LockService --------------------------------------------------------------------------------
+
+/** The document lock. `heldElsewhere` stands for another execution holding it. */
+export class FakeLock implements GoogleAppsScript.Lock.Lock {
+  heldElsewhere = false;
+  held = false;
+  /** Every tryLock/waitLock/releaseLock, in order, for assertions. */
+  readonly calls: string[] = [];
+
+  tryLock(timeoutInMillis: number): boolean {
+    this.calls.push(`tryLock(${timeoutInMillis})`);
+    if (this.heldElsewhere) return false;
+    if (this.held) throw new Error("The fake lock is not re-entrant here: the add-on asked for it twice.");
+    this.held = true;
+    return true;
+  }
+
+  waitLock(timeoutInMillis: number): void {
+    if (!this.tryLock(timeoutInMillis)) {
+      throw new Error("Lock timeout: another process was holding the lock for too long.");
+    }
+  }
+
+  hasLock(): boolean {
+    return this.held;
+  }
+
+  releaseLock(): void {
+    this.calls.push("releaseLock");
+    this.held = false;
+  }
+}
+
+export function fakeLockService(): { service: GoogleAppsScript.Lock.LockService; documentLock: FakeLock } {
+  const documentLock = new FakeLock();
+  const service = partial<GoogleAppsScript.Lock.LockService>("LockService", {
+    getDocumentLock: () => documentLock,
+  });
+  return { service, documentLock };
+}
+
+// --- Session ------------------------------------------------------------------------------------
+
+// Only what needs no OAuth scope beyond the manifest's: the user's e-mail would need userinfo.email.
+export function fakeSession(options: { timeZone?: string; locale?: string } = {}): GoogleAppsScript.Base.Session {
+  return partial<GoogleAppsScript.Base.Session>("Session", {
+    getScriptTimeZone: () => options.timeZone ?? "Etc/UTC",
+    getActiveUserLocale: () => options.locale ?? "en",
+    getTemporaryActiveUserKey: () => "temporary-key-of-the-admin",
+  });
+}
+
+// --- Utilities ----------------------------------------------------------------------------------
+
+/** Utilities.formatDate with Java SimpleDateFormat letters y M d H m s and quoted literals. */
+export function fakeUtilities(): GoogleAppsScript.Utilities.Utilities {
+  return partial<GoogleAppsScript.Utilities.Utilities>("Utilities", {
+    formatDate: (date: GoogleAppsScript.Base.Date, timeZone: string, format: string) =>
+      formatDate(date as unknown as Date, timeZone, format),
+  });
+}
+
+function formatDate(date: Date, timeZone: string, format: string): string {
+  if (Object.prototype.toString.call(date) !== "[object Date]") throw new Error("formatDate takes a Date.");
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(date);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+  const fields: Record<string, string> = {
+    yyyy: part("year"),
+    MM: part("month"),
+    dd: part("day"),
+    HH: part("hour"),
+    mm: part("minute"),
+    ss: part("second"),
+  };
+  return format.replace(/'([^']*)'|yyyy|MM|dd|HH|mm|ss|[A-Za-z]/g, (token, literal: string | undefined) => {
+    if (literal !== undefined) return literal;
+    const value = fields[token];
+    if (value === undefined) throw new Error(`The fake formatDate does not know the pattern letter "${token}".`);
+    return value;
+  });
+}
+
+// --- a clock the test controls ------------------------------------------------------------------
+
+/** Time as the add-on sees it: starts at `start` and moves only when the test says so. */
+export class FakeClock {
+  now: number;
+
+  constructor(start: Date) {
+    this.now = start.getTime();
+  }
+
+  advance(ms: number): void {
+    this.now += ms;
+  }
+
+  /** A Date whose now() and argument-less constructor read this clock. */
+  dateClass(): DateConstructor {
+    const clock = this;
+    class ClockDate extends Date {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(clock.now);
+        else super(...(args as [string | number | Date]));
+      }
+
+      static override now(): number {
+        return clock.now;
+      }
+    }
+    return ClockDate as DateConstructor;
+  }
 }

@@ -20,6 +20,11 @@ export interface Decoded {
   issues: Issue[];
 }
 
+// One import is parsed, planned and stored inside one Worker invocation (128 MB of memory): past
+// these sizes it would be killed mid-request. Bigger companies split the export (by department,
+// by country) into several imports.
+export const MAX_FILE_BYTES = 25 * 1024 * 1024;
+
 // Above this share of control characters the "text" is almost certainly not text. Real exports
 // have none; random bytes decoded as Windows-1252 have about 13%.
 const MAX_CONTROL_SHARE = 0.02;
@@ -33,6 +38,7 @@ const CP1252_HIGH =
 
 export function decodeBytes(bytes: Uint8Array): Decoded {
   if (bytes.length === 0) throw emptyFile();
+  if (bytes.length > MAX_FILE_BYTES) throw tooLarge(bytes.length);
   rejectKnownBinary(bytes);
   const bom = sniffBom(bytes) ?? sniffUtf16(bytes);
   if (bom === "utf-8") return checked(decodeUtf8Lenient(bytes.subarray(3)));
@@ -46,6 +52,7 @@ export function decodeBytes(bytes: Uint8Array): Decoded {
 
 /** Text that arrived as a string still gets the same "is this text at all" check. */
 export function checkText(text: string): Decoded {
+  if (text.length > MAX_FILE_BYTES) throw tooLarge(text.length);
   return checked({ text: text.startsWith("\ufeff") ? text.slice(1) : text, issues: [] });
 }
 
@@ -160,6 +167,18 @@ function binaryFile(prefix = "The file does not contain text. "): UnreadableFile
     "binary_file",
     `${prefix}Export the sheet from your HRIS or spreadsheet as CSV (comma or semicolon separated) and upload that.`,
   );
+}
+
+function tooLarge(bytes: number): UnreadableFile {
+  return new UnreadableFile(
+    "file_too_large",
+    `The file is ${megabytes(bytes)}; one import reads at most ${megabytes(MAX_FILE_BYTES)}. ` +
+      "Split the export (for example by department or country) into several files, or leave out unused columns.",
+  );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export function emptyFile(): UnreadableFile {

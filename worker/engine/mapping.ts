@@ -13,14 +13,38 @@ import {
 
 const DATE_FIELDS: ReadonlySet<CoreField> = new Set(["startDate", "terminationDate"]);
 const CORE: ReadonlySet<string> = new Set(CORE_FIELDS);
-// Deliberately loose: HRIS exports hold real addresses; we reject only what cannot be an address.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Deliberately loose: HRIS exports hold real addresses; we reject only what cannot be a work
+// address. Quotes, brackets, commas and semicolons only occur in quoted local parts (never in a work
+// email) or are two addresses pasted together. Non-ASCII letters are allowed: internationalised
+// addresses (RFC 6531) and domains (user@bücher.example) are real, and are kept as written.
+const EMAIL = /^[^\s\p{Cc}@"(),:;<>[\]\\]+@[^\s\p{Cc}@"(),:;<>[\]\\]+\.[^\s\p{Cc}@"(),:;<>[\]\\]+$/u;
+// Invisible format characters (zero-width space and joiners, word joiner, soft hyphen, bidi
+// controls, BOM) come with values copied from web pages and documents. In an identity key they make
+// a person a stranger to themself, so they are removed from emails and employee ids; never from
+// names, where joiners can be meaningful.
+const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/gu;
+// Letters that look Latin but are not: an address mixing them with Latin letters in one label
+// ("аda" with a Cyrillic а) is how look-alike addresses are made, never how a real one is spelt.
+const LOOKALIKE_SCRIPTS = [
+  /\p{Script=Latin}/u,
+  /\p{Script=Greek}/u,
+  /\p{Script=Cyrillic}/u,
+  /\p{Script=Armenian}/u,
+  /\p{Script=Cherokee}/u,
+];
+// Spreadsheet and HRIS ways of writing "no value" in core fields: a termination date of "N/A" is no
+// date, not an unreadable one (which would reject the row). Only unambiguous tokens: "NA" and
+// "None" can be names.
+const NO_VALUE: ReadonlySet<string> = new Set(["n/a", "#n/a", "null", "-", "--", "\u2013", "\u2014"]);
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set(["email", "employeeId"]);
 
 /** A row that cannot become a person: it becomes an `error` action, and never counts as absent. */
 export interface RejectedRow {
   row: number;
   message: string;
   email: string | null;
+  /** Present when the row has one: the absent member it may be is not deprovisioned either. */
+  employeeId?: string;
 }
 
 export interface MappedRows {
@@ -42,7 +66,10 @@ export function applyMapping(
 ): MappedRows {
   const issues: Issue[] = [];
   const active = mapping.filter((m) => m.field !== null && table.columns.includes(m.column));
-  const columnValues = active.map((m) => columnOf(table, m.column));
+  const columnValues = active.map((m) => {
+    const values = columnOf(table, m.column);
+    return m.kind === "core" ? values.map((v) => (NO_VALUE.has(v.trim().toLowerCase()) ? "" : v)) : values;
+  });
   const dates = new Map<string, (string | null)[]>();
   active.forEach((m, i) => {
     if (m.kind !== "core" || !DATE_FIELDS.has(m.field as CoreField)) return;
@@ -63,8 +90,11 @@ export function applyMapping(
       assign(record, m, dateValues ? (dateValues[r] ?? null) : raw);
     });
     const problem = errors.get(row) ?? rowProblem(record);
-    if (problem) rejected.push({ row, message: problem, email: record.core.email ?? null });
-    else records.push(record);
+    if (!problem) records.push(record);
+    else {
+      const employeeId = record.core.employeeId;
+      rejected.push({ row, message: problem, email: record.core.email ?? null, ...(employeeId ? { employeeId } : {}) });
+    }
   });
   return { records, rejected, issues };
 }
@@ -101,7 +131,13 @@ function readDates(
 function assign(record: PersonRecord, m: MappingColumn, raw: string | null): void {
   const field = m.field as string;
   if (m.kind === "core") {
-    if (isCoreField(field)) record.core[field] = normaliseCore(field, raw);
+    if (!isCoreField(field)) return;
+    if (IDENTITY_FIELDS.has(field) && raw && withoutInvisible(raw) !== raw) {
+      record.warnings.push(
+        `${m.column}: invisible characters (such as zero-width spaces) were removed from “${withoutInvisible(raw).trim()}”.`,
+      );
+    }
+    record.core[field] = normaliseCore(field, raw);
     return;
   }
   const value = (raw ?? "").trim();
@@ -122,22 +158,45 @@ function mapValue(m: MappingColumn, value: string): string {
 
 function normaliseCore(field: CoreField, raw: string | null): string | null {
   if (raw === null) return null;
-  const value = raw.replace(/\s+/g, " ").trim();
+  const cleaned = IDENTITY_FIELDS.has(field) ? withoutInvisible(raw) : raw;
+  const value = cleaned.replace(/\s+/g, " ").trim();
   if (!value) return null;
-  if (field === "email") return value.toLowerCase();
+  if (field === "email") return normaliseEmail(value);
   return value;
+}
+
+function withoutInvisible(value: string): string {
+  return value.replace(INVISIBLE, "");
 }
 
 function rowProblem(record: PersonRecord): string | null {
   const email = record.core.email;
   if (!email) return "No email address: a person needs a work email to be invited or matched.";
   if (!EMAIL.test(email)) return `"${email}" is not a valid email address.`;
+  const lookalikes = lookalikeLetters(email);
+  if (lookalikes) {
+    return `"${email}" mixes letters from different alphabets (${lookalikes}), as look-alike addresses do; check the address in the HRIS.`;
+  }
   return null;
 }
 
-/** Normalises an email the way identities are compared everywhere (trimmed, case-insensitive). */
+/** The letters of a mixed-alphabet label that are not Latin, described; null when no label mixes. */
+function lookalikeLetters(email: string): string | null {
+  const mixed = email.split(/[@.]/).filter((label) => LOOKALIKE_SCRIPTS.filter((s) => s.test(label)).length > 1);
+  if (mixed.length === 0) return null;
+  const odd = new Set([...mixed.join("")].filter((c) => /\p{L}/u.test(c) && !/\p{Script=Latin}/u.test(c)));
+  return [...odd]
+    .slice(0, 3)
+    .map((c) => `“${c}” is U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}, not a Latin letter`)
+    .join("; ");
+}
+
+/**
+ * Normalises an email the way identities are compared everywhere: invisible characters removed,
+ * Unicode composed (NFC, so "é" typed two ways is one address), trimmed, case-insensitive.
+ */
 export function normaliseEmail(value: string): string {
-  return value.trim().toLowerCase();
+  return withoutInvisible(value).normalize("NFC").trim().toLowerCase();
 }
 
 /** What is wrong with a mapping table an admin saves, one sentence per problem; empty when fine. */

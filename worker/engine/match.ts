@@ -70,7 +70,7 @@ function findDuplicates(records: PersonRecord[]): Map<number, string> {
       if (list.length < 2) continue;
       for (const row of list) {
         if (errors.has(row)) continue;
-        const others = list.filter((x) => x !== row).join(", ");
+        const others = rowList(list.filter((x) => x !== row));
         errors.set(
           row,
           `The same ${label} ${k} appears again on row ${others}; fix the export so each person appears once.`,
@@ -81,4 +81,13 @@ function findDuplicates(records: PersonRecord[]): Map<number, string> {
   flag((r) => r.core.employeeId, "employee id");
   flag((r) => r.core.email, "email");
   return errors;
+}
+
+// A person repeated 10,000 times must not write 10,000 messages of 10,000 row numbers each.
+const LISTED_ROWS = 5;
+
+function rowList(rows: number[]): string {
+  const listed = rows.slice(0, LISTED_ROWS).join(", ");
+  const more = rows.length - LISTED_ROWS;
+  return more > 0 ? `${listed} and ${more.toLocaleString("en-US")} more` : listed;
 }

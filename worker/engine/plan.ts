@@ -128,13 +128,14 @@ function planAbsent(
   hubMembers: MemberSnapshot[],
 ): PlannedAction[] {
   const seen = new Set(matches.map((m) => m.member?.id).filter(Boolean));
-  // A row with an error may still be the absent person: never deprovision someone we can't rule out.
-  const unsure = new Set([
-    ...matches.filter((m) => m.error !== undefined).map((m) => m.record.core.email),
-    ...rejected.map((r) => r.email),
-  ]);
+  // A row with an error may still be the absent person, by email or by employee id (a typo in the
+  // email of someone whose id is right): never deprovision someone we can't rule out.
+  const failed = matches.filter((m) => m.error !== undefined).map((m) => m.record.core);
+  const unsure = new Set([...failed.map((c) => c.email), ...rejected.map((r) => r.email)]);
+  const unsureIds = new Set([...failed.map((c) => c.employeeId), ...rejected.map((r) => r.employeeId)]);
   return hubMembers
     .filter((m) => !seen.has(m.id) && !unsure.has(m.email))
+    .filter((m) => !(m.employeeId && unsureIds.has(m.employeeId)))
     .filter((m) => m.source === "hris" && (m.status === "active" || m.status === "invited"))
     .sort((a, b) => a.email.localeCompare(b.email))
     .map((m) => ({

@@ -2,10 +2,19 @@
 // every action first tries to claim itself (pending → done under a fresh token, only if its
 // precondition still holds), and every effect is written only where that claim took. A retry,
 // a second executor or a re-run after a crash finds the action no longer pending and writes
-// nothing; a batch that dies before commit leaves no trace.
+// nothing; a batch that dies before commit leaves no trace. The same batch moves the plan's
+// status on: executing while approved actions are pending, done when none is.
 import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { type ActorType, members, planActions } from "../../db/schema.ts";
+import {
+  fieldOptions,
+  fields,
+  type InviteTemplate,
+  type MappingColumn,
+  mappings,
+  members,
+  planActions,
+} from "../../db/schema.ts";
 import {
   type Effect,
   type Execution,
@@ -13,18 +22,16 @@ import {
   type MemberFields,
   type Precondition,
 } from "../engine/execute.ts";
+import { fold } from "../engine/fold.ts";
 import type { CoreField, DerivedField } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
-import { sha256Hex } from "../keys.ts";
+import { type Actor, type Args, auditStatement, type Stmt } from "./audit.ts";
+import { invitationStatements, inviteTemplateOf } from "./invitations.ts";
 import { snapshotOf } from "./members.ts";
 import { getPlan } from "./plans.ts";
+import { getHub, getTenant } from "./tenants.ts";
 
-const INVITATION_DAYS = 14;
-
-export interface Actor {
-  type: ActorType;
-  id: string;
-}
+export type { Actor } from "./audit.ts";
 
 export interface ExecutionContext {
   tenantId: string;
@@ -33,12 +40,36 @@ export interface ExecutionContext {
   /** Where an invitee accepts: the token is appended. */
   acceptUrl: string;
   now: Date;
+  /** Named in the invitation email. */
+  tenantName: string;
+  hubName: string;
+  /** The tenant's invitation email; the built-in one when absent. */
+  inviteTemplate: InviteTemplate;
 }
 
-type Args = (string | number | null)[];
-interface Stmt {
-  sql: string;
-  args: Args;
+/** The context for executing a hub's plan: the tenant's and hub's names and invitation email. */
+export async function executionContext(
+  db: Db,
+  base: Pick<ExecutionContext, "tenantId" | "hubId" | "actor" | "acceptUrl" | "now">,
+): Promise<ExecutionContext> {
+  const [tenant, hub] = await Promise.all([
+    getTenant(db, base.tenantId),
+    getHub(db, base.tenantId, base.hubId),
+  ]);
+  return {
+    ...base,
+    tenantName: tenant.name,
+    hubName: hub.name,
+    inviteTemplate: inviteTemplateOf(tenant.settings),
+  };
+}
+
+/** What a batch knows of the tenant's segments before it runs, so it adds only what is missing. */
+interface Segments {
+  /** From the plan's mapping: how a new field is created. */
+  columns: Map<string, MappingColumn>;
+  /** Existing field key → folded option values. */
+  existing: Map<string, Set<string>>;
 }
 
 const MEMBER_COLUMNS = getTableColumns(members);
@@ -68,7 +99,10 @@ export async function executeBatch(
     )
     .orderBy(asc(planActions.seq))
     .limit(limit);
-  if (actions.length === 0) return 0;
+  if (actions.length === 0) {
+    await db.$client.execute(planStatusSql(planId, ctx.tenantId));
+    return 0;
+  }
   const memberIds = actions.map((a) => a.memberId).filter((id): id is string => id !== null);
   const rows = memberIds.length
     ? await db
@@ -77,17 +111,81 @@ export async function executeBatch(
         .where(and(eq(members.tenantId, ctx.tenantId), inArray(members.id, memberIds)))
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const segments = await segmentsOf(db, ctx.tenantId, plan.hubId, plan.mappingVersion);
   const token = crypto.randomUUID();
-  const nowIso = ctx.now.toISOString();
-  const statements: Stmt[] = [];
+  const perAction: Stmt[][] = [];
   for (const action of actions) {
     const row = action.memberId ? byId.get(action.memberId) : undefined;
     const snapshot = row ? snapshotOf(row, true) : null;
-    const execution = executionOf(action, snapshot, nowIso);
-    statements.push(...(await statementsFor(action.id, execution, token, ctx)));
+    const execution = executionOf(action, snapshot, ctx.now.toISOString());
+    perAction.push(await statementsFor(action, execution, token, ctx, segments));
   }
-  await db.$client.batch(statements, "write");
+  try {
+    await db.$client.batch([...perAction.flat(), planStatusSql(planId, ctx.tenantId)], "write");
+  } catch (error) {
+    if (!isConstraintError(error)) throw error;
+    // One action's change collides with data written since planning (an email another member
+    // took…); the whole batch rolled back. Run each alone so only the colliding one fails.
+    await oneByOne(db, actions, perAction, planId, ctx);
+  }
   return actions.length;
+}
+
+async function oneByOne(
+  db: Db,
+  actions: { id: string }[],
+  perAction: Stmt[][],
+  planId: string,
+  ctx: ExecutionContext,
+) {
+  for (const [i, action] of actions.entries()) {
+    try {
+      await db.$client.batch([...(perAction[i] ?? []), planStatusSql(planId, ctx.tenantId)], "write");
+    } catch (error) {
+      if (!isConstraintError(error)) throw error;
+      await db.$client.batch(
+        [
+          {
+            sql: "UPDATE plan_actions SET status = 'failed', message = ?, executed_at = ? WHERE id = ? AND status = 'pending' AND approved = 1",
+            args: [failureMessage(error), ctx.now.toISOString(), action.id],
+          },
+          planStatusSql(planId, ctx.tenantId),
+        ],
+        "write",
+      );
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return `${typeof code === "string" ? code : ""} ${error instanceof Error ? error.message : ""}`;
+}
+
+function isConstraintError(error: unknown): boolean {
+  return /SQLITE_CONSTRAINT|constraint failed/i.test(errorText(error));
+}
+
+function failureMessage(error: unknown): string {
+  if (/UNIQUE constraint failed: members\.tenant_id, members\.(email|employee_id)/.test(errorText(error))) {
+    return (
+      "Another member already has this email address or employee id, so this change cannot be applied; " +
+      "fix the duplicate in the HRIS or on the platform and analyze again."
+    );
+  }
+  return "This change breaks a rule of the member directory (a value is missing or duplicated), so it was not applied; analyze again.";
+}
+
+/** Executing while an approved action is pending; done once none is. A blocked plan stays blocked. */
+function planStatusSql(planId: string, tenantId: string): Stmt {
+  return {
+    sql: `UPDATE plans SET status = CASE WHEN EXISTS (
+            SELECT 1 FROM plan_actions WHERE plan_id = ? AND approved = 1 AND status = 'pending'
+          ) THEN 'executing' ELSE 'done' END
+          WHERE id = ? AND tenant_id = ? AND status <> 'blocked'
+            AND EXISTS (SELECT 1 FROM plan_actions WHERE plan_id = ? AND approved = 1)`,
+    args: [planId, planId, tenantId, planId],
+  };
 }
 
 export function guardMessage(deprovisions: number, limit: number): string {
@@ -97,13 +195,52 @@ export function guardMessage(deprovisions: number, limit: number): string {
   );
 }
 
+async function segmentsOf(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  mappingVersion: number | null,
+): Promise<Segments> {
+  const [mapping, fieldRows, optionRows] = await Promise.all([
+    mappingVersion === null
+      ? undefined
+      : db.query.mappings.findFirst({
+          where: and(
+            eq(mappings.tenantId, tenantId),
+            eq(mappings.hubId, hubId),
+            eq(mappings.version, mappingVersion),
+          ),
+        }),
+    db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
+    db
+      .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
+      .from(fieldOptions)
+      .where(eq(fieldOptions.tenantId, tenantId)),
+  ]);
+  const keyOf = new Map(fieldRows.map((f) => [f.id, f.key]));
+  const existing = new Map(fieldRows.map((f) => [f.key, new Set<string>()]));
+  for (const o of optionRows) existing.get(keyOf.get(o.fieldId) ?? "")?.add(o.folded);
+  const columns = new Map(
+    (mapping?.columns ?? []).filter((c) => c.field && c.kind !== "core").map((c) => [c.field as string, c]),
+  );
+  return { columns, existing };
+}
+
+/** The action as read for this batch: its id, and who approved it (recorded in the audit entry). */
+interface Approved {
+  id: string;
+  approvedBy: string | null;
+}
+
 async function statementsFor(
-  actionId: string,
+  action: Approved,
   execution: Execution,
   token: string,
   ctx: ExecutionContext,
+  segments: Segments,
 ): Promise<Stmt[]> {
   const now = ctx.now.toISOString();
+  const actionId = action.id;
   if (!execution.ok) {
     return [
       {
@@ -113,12 +250,13 @@ async function statementsFor(
     ];
   }
   const [condition, conditionArgs] = preconditionSql(execution.precondition, ctx.tenantId);
-  const claimed = "EXISTS (SELECT 1 FROM plan_actions WHERE id = ? AND claim = ?)";
+  const claim: Claim = {
+    sql: "EXISTS (SELECT 1 FROM plan_actions WHERE id = ? AND claim = ?)",
+    args: [actionId, token],
+  };
   const effects: Stmt[] = [];
-  for (const effect of execution.effects) {
-    for (const s of await effectSql(effect, ctx, actionId, claimed))
-      effects.push({ sql: s.sql, args: [...s.args, actionId, token] });
-  }
+  for (const effect of execution.effects)
+    effects.push(...(await effectSql(effect, ctx, action, claim, segments)));
   return [
     {
       sql: `UPDATE plan_actions SET status = 'done', claim = ?, executed_at = ?, message = NULL
@@ -133,7 +271,13 @@ async function statementsFor(
   ];
 }
 
-function preconditionSql(p: Precondition, tenantId: string): [string, (string | number | null)[]] {
+/** SQL that holds only where this batch claimed the action. */
+interface Claim {
+  sql: string;
+  args: Args;
+}
+
+function preconditionSql(p: Precondition, tenantId: string): [string, Args] {
   if (p.type === "member_version") {
     return [
       "EXISTS (SELECT 1 FROM members WHERE id = ? AND tenant_id = ? AND version = ?)",
@@ -156,111 +300,134 @@ function staleMessage(p: Precondition): string {
 async function effectSql(
   effect: Effect,
   ctx: ExecutionContext,
-  actionId: string,
-  claimed: string,
+  action: Approved,
+  claim: Claim,
+  segments: Segments,
 ): Promise<Stmt[]> {
   const now = ctx.now.toISOString();
   const t = ctx.tenantId;
+  const guarded = (sql: string, args: Args): Stmt[] => [{ sql, args: [...args, ...claim.args] }];
   switch (effect.type) {
     case "insert_member": {
       const { names, values } = memberColumns(effect.fields);
       const cols = ["id", "tenant_id", "source", ...names, "created_at", "updated_at"];
-      const args: Args = [effect.memberId, t, "hris", ...values, now, now];
-      return [
-        {
-          sql: `INSERT INTO members (${cols.join(", ")}) SELECT ${cols.map(() => "?").join(", ")} WHERE ${claimed}`,
-          args,
-        },
-      ];
+      return guarded(
+        `INSERT INTO members (${cols.join(", ")}) SELECT ${cols.map(() => "?").join(", ")} WHERE ${claim.sql}`,
+        [effect.memberId, t, "hris", ...values, now, now],
+      );
     }
     case "update_member": {
       const { names, values } = memberColumns(effect.fields);
       const sets = [...names.map((n) => `${n} = ?`), "version = version + 1", "updated_at = ?"];
-      const args: Args = [...values, now, effect.memberId, t];
-      return [
-        { sql: `UPDATE members SET ${sets.join(", ")} WHERE id = ? AND tenant_id = ? AND ${claimed}`, args },
-      ];
+      return guarded(
+        `UPDATE members SET ${sets.join(", ")} WHERE id = ? AND tenant_id = ? AND ${claim.sql}`,
+        [...values, now, effect.memberId, t],
+      );
     }
     case "join_hub":
-      return [
-        {
-          sql: `INSERT INTO hub_memberships (tenant_id, hub_id, member_id, created_at) SELECT ?, ?, ?, ? WHERE ${claimed} ON CONFLICT DO NOTHING`,
-          args: [t, ctx.hubId, effect.memberId, now],
-        },
-      ];
+      return guarded(
+        `INSERT INTO hub_memberships (tenant_id, hub_id, member_id, created_at) SELECT ?, ?, ?, ? WHERE ${claim.sql} ON CONFLICT DO NOTHING`,
+        [t, ctx.hubId, effect.memberId, now],
+      );
     case "leave_hub":
-      return [
+      return guarded(
+        `DELETE FROM hub_memberships WHERE tenant_id = ? AND hub_id = ? AND member_id = ? AND ${claim.sql}`,
+        [t, ctx.hubId, effect.memberId],
+      );
+    case "invite": {
+      const { statements } = await invitationStatements(
         {
-          sql: `DELETE FROM hub_memberships WHERE tenant_id = ? AND hub_id = ? AND member_id = ? AND ${claimed}`,
-          args: [t, ctx.hubId, effect.memberId],
+          tenantId: t,
+          hubId: ctx.hubId,
+          memberId: effect.memberId,
+          actionId: action.id,
+          email: effect.email,
+          name: effect.name,
+          dedupeKey: `invite:${action.id}`,
+          now: ctx.now,
         },
-      ];
-    case "invite":
-      return inviteSql(effect, ctx, actionId, claimed);
-    case "audit":
-      return [
         {
-          sql: `INSERT INTO audit_log (tenant_id, actor_type, actor_id, action_id, member_id, change, before, after, at)
-                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${claimed}`,
-          args: [
-            t,
-            ctx.actor.type,
-            ctx.actor.id,
-            actionId,
-            effect.memberId,
-            effect.change,
-            JSON.stringify(effect.before),
-            JSON.stringify(effect.after),
-            now,
-          ],
+          tenantName: ctx.tenantName,
+          hubName: ctx.hubName,
+          template: ctx.inviteTemplate,
+          acceptUrl: ctx.acceptUrl,
         },
-      ];
+        claim.sql,
+        claim.args,
+      );
+      return statements;
+    }
+    case "audit": {
+      const entry = auditStatement(
+        {
+          tenantId: t,
+          actor: ctx.actor,
+          actionId: action.id,
+          approvedBy: action.approvedBy,
+          memberId: effect.memberId,
+          change: effect.change,
+          before: effect.before,
+          after: effect.after,
+          at: now,
+        },
+        claim.sql,
+        claim.args,
+      );
+      return [entry];
+    }
+    case "segment_option":
+      return segmentOptionSql(effect, ctx, claim, segments);
   }
 }
 
-async function inviteSql(
-  effect: Extract<Effect, { type: "invite" }>,
+/** Adds the field (first time its key is written) and the option, unless the batch knew them already. */
+function segmentOptionSql(
+  effect: Extract<Effect, { type: "segment_option" }>,
   ctx: ExecutionContext,
-  actionId: string,
-  claimed: string,
-): Promise<Stmt[]> {
-  const token = crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
-  const expires = new Date(ctx.now.getTime() + INVITATION_DAYS * 86_400_000).toISOString();
-  const link = `${ctx.acceptUrl}${token}`;
-  const greeting = effect.name ? `Hello ${effect.name},` : "Hello,";
-  const text = `${greeting}\n\nYou are invited to join. Accept here (valid for ${INVITATION_DAYS} days):\n${link}\n`;
-  const html = `<p>${escapeHtml(greeting)}</p><p>You are invited to join. <a href="${escapeHtml(link)}">Accept the invitation</a> (valid for ${INVITATION_DAYS} days).</p>`;
+  claim: Claim,
+  segments: Segments,
+): Stmt[] {
+  const folded = fold(effect.value);
+  const known = segments.existing.get(effect.key);
+  if (known?.has(folded)) return [];
   const now = ctx.now.toISOString();
-  return [
-    {
-      sql: `INSERT INTO invitations (id, tenant_id, hub_id, member_id, action_id, token_hash, expires_at, created_at)
-            SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE ${claimed}`,
+  const statements: Stmt[] = [];
+  if (!known) {
+    // Kind and visibility come from the plan's mapping; without it (mapping since changed), the
+    // shape of the value decides the kind, and a new field starts private: the safer default.
+    const column = segments.columns.get(effect.key);
+    const kind = column?.kind === "role" || column?.kind === "segment" ? column.kind : effect.kind;
+    statements.push({
+      sql: `INSERT INTO fields (id, tenant_id, key, label, kind, visibility, created_at)
+            SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${claim.sql} ON CONFLICT (tenant_id, key) DO NOTHING`,
       args: [
         crypto.randomUUID(),
         ctx.tenantId,
-        ctx.hubId,
-        effect.memberId,
-        actionId,
-        await sha256Hex(token),
-        expires,
+        effect.key,
+        column?.column ?? effect.key,
+        kind,
+        column?.visibility ?? "private",
         now,
+        ...claim.args,
       ],
-    },
-    {
-      sql: `INSERT INTO outbox (id, tenant_id, channel, dedupe_key, recipient, subject, text, html, created_at)
-            SELECT ?, ?, 'email', ?, ?, ?, ?, ?, ? WHERE ${claimed}`,
-      args: [
-        crypto.randomUUID(),
-        ctx.tenantId,
-        `invite:${actionId}`,
-        effect.email,
-        "You're invited",
-        text,
-        html,
-        now,
-      ],
-    },
-  ];
+    });
+  }
+  statements.push({
+    sql: `INSERT INTO field_options (id, tenant_id, field_id, value, folded, created_at)
+          SELECT ?, ?, f.id, ?, ?, ? FROM fields f WHERE f.tenant_id = ? AND f.key = ? AND ${claim.sql}
+          ON CONFLICT (field_id, folded) DO NOTHING`,
+    args: [
+      crypto.randomUUID(),
+      ctx.tenantId,
+      effect.value,
+      folded,
+      now,
+      ctx.tenantId,
+      effect.key,
+      ...claim.args,
+    ],
+  });
+  return statements;
 }
 
 function memberColumns(fields: MemberFields): { names: string[]; values: Args } {
@@ -273,8 +440,4 @@ function memberColumns(fields: MemberFields): { names: string[]; values: Args } 
   if (fields.source) pairs.push([column("source"), fields.source]);
   if (fields.deletedAt !== undefined) pairs.push([column("deletedAt"), fields.deletedAt]);
   return { names: pairs.map(([name]) => name), values: pairs.map(([, value]) => value) };
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -11,14 +11,32 @@ export interface ApiTarget {
 
 export type ApiMethod = GoogleAppsScript.URL_Fetch.HttpMethod;
 
-/** An error answer from the API. The status lets callers treat 401 or 409 differently. */
+/**
+ * One entry of a problem's `errors`. Written out rather than imported from worker/contract/common.ts,
+ * which brings the worker's Response-based error helpers into the Apps Script type world; the entries
+ * are checked one by one when read anyway.
+ */
+export interface ProblemDetail {
+  field?: string;
+  row?: number;
+  message: string;
+}
+
+/**
+ * An error answer from the API. The status and the problem's code let callers treat 401 or a guard
+ * refusal differently; `details` are the problem's per-field or per-row errors, when it lists any.
+ */
 export class ApiError extends Error {
   readonly status: number;
+  readonly code: string | null;
+  readonly details: ProblemDetail[];
 
-  constructor(message: string, status: number) {
+  constructor(message: string, status: number, code: string | null = null, details: ProblemDetail[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.code = code;
+    this.details = details;
   }
 }
 
@@ -65,17 +83,31 @@ function send(target: ApiTarget, method: ApiMethod, path: string, body: unknown)
 }
 
 function errorFrom(response: GoogleAppsScript.URL_Fetch.HTTPResponse, status: number): ApiError {
-  const problem = isProblem(response) ? problemMessage(response.getContentText()) : undefined;
-  return new ApiError(problem ?? statusMessage(status), status);
+  const problem = isProblem(response) ? parseJson(response.getContentText()) : undefined;
+  if (!isJsonObject(problem)) return new ApiError(statusMessage(status), status);
+  const code = typeof problem.code === "string" ? problem.code : null;
+  return new ApiError(problemMessage(problem) ?? statusMessage(status), status, code, problemDetails(problem));
 }
 
 // RFC 9457: the API explains its errors as application/problem+json; `detail` is written for this
 // occurrence, `title` for the kind of problem, so detail is the better sentence when present.
-function problemMessage(text: string): string | undefined {
-  const problem = parseJson(text);
-  if (!isJsonObject(problem)) return undefined;
+function problemMessage(problem: Record<string, unknown>): string | undefined {
   return [problem.detail, problem.title].find((value): value is string => {
     return typeof value === "string" && value.trim() !== "";
+  });
+}
+
+function problemDetails(problem: Record<string, unknown>): ProblemDetail[] {
+  if (!Array.isArray(problem.errors)) return [];
+  return problem.errors.flatMap((entry: unknown): ProblemDetail[] => {
+    if (!isJsonObject(entry) || typeof entry.message !== "string") return [];
+    return [
+      {
+        message: entry.message,
+        ...(typeof entry.field === "string" ? { field: entry.field } : {}),
+        ...(typeof entry.row === "number" ? { row: entry.row } : {}),
+      },
+    ];
   });
 }
 

@@ -3,8 +3,14 @@ import type * as EntryPoints from "./main.ts";
 
 // Apps Script calls a menu item by the name of a top-level function; typing the name as an export of
 // main.ts keeps it one of the functions the build turns into top-level declarations.
-const OPEN_SIDEBAR: keyof typeof EntryPoints = "showSidebar";
+type EntryPoint = keyof typeof EntryPoints;
+const ITEMS: { caption: string; functionName: EntryPoint }[] = [
+  { caption: "Open profile-sync", functionName: "showSidebar" },
+  { caption: "Set up the tabs", functionName: "setUpTabs" },
+];
 
 export function buildMenu(ui: GoogleAppsScript.Base.Ui): void {
-  ui.createAddonMenu().addItem("Open profile-sync", OPEN_SIDEBAR).addToUi();
+  const menu = ui.createAddonMenu();
+  for (const item of ITEMS) menu.addItem(item.caption, item.functionName);
+  menu.addToUi();
 }

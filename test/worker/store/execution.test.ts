@@ -1,10 +1,21 @@
-// Execution against a real (in-process) libSQL: exactly once, stale detection, per-kind effects.
+// Execution against a real (in-process) libSQL: exactly once, stale detection, per-kind effects,
+// plan status, segment options, the invitation email and the audit entry.
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { members, planActions } from "../../../db/schema.ts";
+import {
+  auditLog,
+  fieldOptions,
+  fields,
+  hubMemberships,
+  members,
+  outbox,
+  planActions,
+  plans,
+} from "../../../db/schema.ts";
 import { evaluateGuard } from "../../../worker/engine/guard.ts";
 import type { PlannedAction } from "../../../worker/engine/types.ts";
-import { type ExecutionContext, executeBatch } from "../../../worker/store/execution.ts";
+import { DEFAULT_INVITE_TEMPLATE } from "../../../worker/mail/template.ts";
+import { type ExecutionContext, executeBatch, executionContext } from "../../../worker/store/execution.ts";
 import { getPlan, savePlan, setApproval } from "../../../worker/store/plans.ts";
 import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
@@ -24,6 +35,9 @@ beforeEach(async () => {
     actor: { type: "admin", id: "test" },
     acceptUrl: "https://x.test/accept?t=",
     now: new Date(),
+    tenantName: "T",
+    hubName: "H",
+    inviteTemplate: DEFAULT_INVITE_TEMPLATE,
   };
 });
 
@@ -50,7 +64,7 @@ function invite(n: number): PlannedAction {
   };
 }
 
-async function storePlan(actions: PlannedAction[]) {
+async function storePlan(actions: PlannedAction[], approve = true) {
   const plan = await savePlan(
     t.db,
     {
@@ -70,7 +84,7 @@ async function storePlan(actions: PlannedAction[]) {
       actions,
     },
   );
-  await setApproval(t.db, tenantId, plan.id, { approved: true, all: true, by: "t" });
+  if (approve) await setApproval(t.db, tenantId, plan.id, { approved: true, all: true, by: "t" });
   return plan.id;
 }
 
@@ -154,5 +168,186 @@ describe("executeBatch", () => {
     }));
     const planId = await storePlan(deactivations);
     await expect(executeBatch(t.db, planId, ctx, 10)).rejects.toMatchObject({ code: "deprovisioning_guard" });
+  });
+});
+
+async function member(id: string, values: Partial<typeof members.$inferInsert> = {}) {
+  await t.db.insert(members).values({
+    id,
+    tenantId,
+    email: `${id}@acme.test`,
+    status: "active",
+    source: "hris",
+    version: 1,
+    ...values,
+  });
+  await t.db.insert(hubMemberships).values({ tenantId, hubId, memberId: id });
+}
+
+function update(memberId: string, payload: Record<string, unknown>): PlannedAction {
+  return { ...invite(0), kind: "update", email: null, employeeId: null, memberId, memberVersion: 1, payload };
+}
+
+describe("plan status", () => {
+  it("moves ready → executing → done as the approved actions finish", async () => {
+    const planId = await storePlan(Array.from({ length: 5 }, (_, i) => invite(i)));
+    expect((await getPlan(t.db, tenantId, planId)).status).toBe("ready");
+    await executeBatch(t.db, planId, ctx, 2);
+    expect((await getPlan(t.db, tenantId, planId)).status).toBe("executing");
+    while ((await executeBatch(t.db, planId, ctx, 2)) > 0) {}
+    const plan = await getPlan(t.db, tenantId, planId);
+    expect(plan.status).toBe("done");
+    expect(plan.progress).toMatchObject({ approved: 5, done: 5, complete: true });
+  });
+
+  it("runs actions approved after the plan was done, and ends done again", async () => {
+    const planId = await storePlan([invite(1), invite(2)], false);
+    const [first, second] = await t.db.select().from(planActions).where(eq(planActions.planId, planId));
+    await setApproval(t.db, tenantId, planId, { approved: true, actionIds: [first?.id ?? ""], by: "t" });
+    while ((await executeBatch(t.db, planId, ctx, 10)) > 0) {}
+    expect((await getPlan(t.db, tenantId, planId)).status).toBe("done");
+    await setApproval(t.db, tenantId, planId, { approved: true, actionIds: [second?.id ?? ""], by: "t" });
+    await executeBatch(t.db, planId, ctx, 1);
+    const [row] = await t.db.select().from(plans).where(eq(plans.id, planId));
+    expect(row?.status).toBe("done");
+    expect((await getPlan(t.db, tenantId, planId)).progress).toMatchObject({ done: 2 });
+  });
+});
+
+describe("audit", () => {
+  it("records the actor, who approved, the action, and before/after", async () => {
+    await member("m1", { jobTitle: "Engineer" });
+    const planId = await storePlan([update("m1", { core: { jobTitle: "CTO" }, mapped: ["jobTitle"] })]);
+    await executeBatch(t.db, planId, ctx, 10);
+    const [entry] = await t.db.select().from(auditLog);
+    const [action] = await t.db.select().from(planActions).where(eq(planActions.planId, planId));
+    expect(entry).toMatchObject({
+      tenantId,
+      actorType: "admin",
+      actorId: "test",
+      approvedBy: "t",
+      actionId: action?.id,
+      memberId: "m1",
+      change: "update",
+      before: { jobTitle: "Engineer" },
+      after: { core: { jobTitle: "CTO" } },
+    });
+  });
+});
+
+describe("invitation email", () => {
+  it("renders the tenant's template with the tenant and hub names, escaping values in HTML", async () => {
+    const loaded = await executionContext(t.db, { ...ctx });
+    expect(loaded).toMatchObject({ tenantName: "T", hubName: "H" });
+    const planId = await storePlan([{ ...invite(1), name: "Ada <b>Lovelace</b>" }]);
+    await executeBatch(t.db, planId, { ...loaded, tenantName: "Acme & Co", hubName: "Mentoring" }, 10);
+    const [mail] = await t.db.select().from(outbox);
+    expect(mail?.subject).toBe("Acme & Co invites you to Mentoring");
+    expect(mail?.text).toContain("Hello Ada <b>Lovelace</b>,");
+    expect(mail?.text).toMatch(/https:\/\/x\.test\/accept\?t=[\w-]{40,}/);
+    expect(mail?.html).toContain("Hello Ada &#60;b&#62;Lovelace&#60;/b&#62;,");
+    expect(mail?.html).toContain("Acme &#38; Co");
+  });
+});
+
+describe("segment options", () => {
+  it("adds new values as options, de-duplicated by their folded form, creating the field once", async () => {
+    const people = [
+      {
+        ...invite(1),
+        payload: {
+          memberId: "n1",
+          core: { email: "p1@acme.test" },
+          profile: { team: "Sales & Marketing", roles: ["Mentor"] },
+        },
+      },
+      {
+        ...invite(2),
+        payload: { memberId: "n2", core: { email: "p2@acme.test" }, profile: { team: "marketing, sales" } },
+      },
+      {
+        ...invite(3),
+        payload: {
+          memberId: "n3",
+          core: { email: "p3@acme.test" },
+          profile: { team: "Finance", roles: ["Mentor", "Mentee"] },
+        },
+      },
+    ];
+    const planId = await storePlan(people);
+    await executeBatch(t.db, planId, ctx, 2);
+    await executeBatch(t.db, planId, ctx, 2);
+    const rows = await t.db.select().from(fields).orderBy(fields.key);
+    expect(rows.map((f) => [f.key, f.kind, f.visibility])).toEqual([
+      ["roles", "role", "private"],
+      ["team", "segment", "private"],
+    ]);
+    const options = await t.db.select().from(fieldOptions).orderBy(fieldOptions.value);
+    expect(options.map((o) => o.value)).toEqual(["Finance", "Mentee", "Mentor", "Sales & Marketing"]);
+  });
+
+  it("adds nothing for an action that went stale", async () => {
+    const planId = await storePlan([
+      {
+        ...invite(1),
+        payload: { memberId: "n1", core: { email: "p1@acme.test" }, profile: { team: "Ops" } },
+      },
+    ]);
+    await t.db
+      .insert(members)
+      .values({ id: "x", tenantId, email: "p1@acme.test", status: "active", source: "manual" });
+    await executeBatch(t.db, planId, ctx, 10);
+    expect(await count("fields")).toBe(0);
+    expect(await count("field_options")).toBe(0);
+  });
+});
+
+describe("failures", () => {
+  it("fails only the action whose change collides with another member, with a sentence, and runs the rest", async () => {
+    await member("m1");
+    await member("m2");
+    const planId = await storePlan([
+      update("m1", { core: { email: "m2@acme.test" }, mapped: ["email"] }),
+      invite(5),
+    ]);
+    await executeBatch(t.db, planId, ctx, 10);
+    const actions = await t.db
+      .select()
+      .from(planActions)
+      .where(eq(planActions.planId, planId))
+      .orderBy(planActions.seq);
+    expect(actions.map((a) => a.status)).toEqual(["failed", "done"]);
+    expect(actions[0]?.message).toMatch(/already has this email address/);
+    const [m1] = await t.db.select().from(members).where(eq(members.id, "m1"));
+    expect(m1?.email).toBe("m1@acme.test");
+    expect(await count("audit_log")).toBe(1);
+    expect((await getPlan(t.db, tenantId, planId)).status).toBe("done");
+  });
+});
+
+describe("deprovisioning kinds", () => {
+  it("deactivates keeping the hub membership, deletes from hub, soft-deletes from tenant", async () => {
+    await member("a");
+    await member("b");
+    await member("c");
+    const absent = (id: string, kind: PlannedAction["kind"]): PlannedAction => ({
+      ...update(id, {}),
+      kind,
+      payload: { alternatives: [] },
+    });
+    const planId = await storePlan([
+      absent("a", "deactivate"),
+      absent("b", "delete_from_hub"),
+      absent("c", "delete_from_tenant"),
+    ]);
+    await executeBatch(t.db, planId, ctx, 10);
+    const rows = await t.db.select().from(members).orderBy(members.id);
+    expect(rows.map((r) => [r.id, r.status, r.deletedAt !== null])).toEqual([
+      ["a", "inactive", false],
+      ["b", "active", false],
+      ["c", "deleted", true],
+    ]);
+    const memberships = await t.db.select().from(hubMemberships).orderBy(hubMemberships.memberId);
+    expect(memberships.map((m) => m.memberId)).toEqual(["a", "c"]);
   });
 });

@@ -1,0 +1,44 @@
+// Regression tests for the parse step's bug found by the hostile corpus: a big export (10 MB,
+// 150,000 rows) was read whole and killed the Worker mid-request (a 503 with no problem body).
+// Files past what one invocation can hold are now refused up front with a clear 4xx problem.
+import { describe, expect, it } from "vitest";
+import { MAX_FILE_BYTES } from "../../../worker/engine/decode.ts";
+import { MAX_CELLS, MAX_ROWS, parseCsv, parseJsonTable, UnreadableFile } from "../../../worker/engine/parse.ts";
+
+function codeOf(read: () => unknown): string {
+  try {
+    read();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnreadableFile);
+    return (error as UnreadableFile).code;
+  }
+  return "no error";
+}
+
+describe("size limits", () => {
+  it("refuses a file over the byte limit before decoding it", () => {
+    const bytes = new Uint8Array(MAX_FILE_BYTES + 1).fill(0x61);
+    expect(codeOf(() => parseCsv(bytes))).toBe("file_too_large");
+  });
+
+  it("refuses more rows than one import reads, and reads exactly the limit", () => {
+    const rows = (n: number) => `Email\n${"a@b.cd\n".repeat(n)}`;
+    expect(codeOf(() => parseCsv(rows(MAX_ROWS + 1)))).toBe("too_many_rows");
+    expect(parseCsv(rows(MAX_ROWS)).table.rows).toHaveLength(MAX_ROWS);
+  });
+
+  it("refuses a table with more values than one import reads, before reading it", () => {
+    const width = 1000;
+    const header = Array.from({ length: width }, (_, i) => `C${i}`).join(",");
+    const line = ",".repeat(width - 1);
+    const lines = Math.floor(MAX_CELLS / width) + 1;
+    expect(codeOf(() => parseCsv(`${header}\n${`${line}\n`.repeat(lines)}`))).toBe("too_many_cells");
+  });
+
+  it("applies the same limits to the add-on's JSON table", () => {
+    const rows = Array.from({ length: MAX_ROWS + 1 }, () => ["a@b.cd"]);
+    expect(codeOf(() => parseJsonTable({ columns: ["Email"], rows }))).toBe("too_many_rows");
+    const wide = Array.from({ length: 2 }, () => Array.from({ length: MAX_CELLS }, () => ""));
+    expect(codeOf(() => parseJsonTable({ columns: ["Email"], rows: wide }))).toBe("too_many_cells");
+  });
+});

@@ -1,0 +1,27 @@
+// The tenant's auto-apply policy: on scheduled syncs and events, some kinds of action need no
+// human approval (settings.autoApply; by default updates). A plan the deprovisioning guard
+// blocked is never auto-approved, not even after an override: that plan needs a person.
+import type { Db } from "../../db/client.ts";
+import type { ActionKind } from "../../db/schema.ts";
+import { getPlan, setApproval } from "./plans.ts";
+import { getTenant } from "./tenants.ts";
+
+export const POLICY_APPROVER = "policy:autoApply";
+
+/**
+ * Approves the plan's pending actions of `kinds` that the tenant's policy allows (all the policy
+ * allows when `kinds` is omitted). Returns how many actions it approved.
+ */
+export async function autoApprove(
+  db: Db,
+  tenantId: string,
+  planId: string,
+  kinds?: ActionKind[],
+): Promise<number> {
+  const [tenant, plan] = await Promise.all([getTenant(db, tenantId), getPlan(db, tenantId, planId)]);
+  if (plan.guard.blocked) return 0;
+  const allowed = new Set(tenant.settings.autoApply);
+  const chosen = (kinds ?? tenant.settings.autoApply).filter((k) => allowed.has(k));
+  if (chosen.length === 0) return 0;
+  return setApproval(db, tenantId, planId, { approved: true, kinds: chosen, by: POLICY_APPROVER });
+}
