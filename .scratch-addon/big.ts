@@ -23,5 +23,11 @@ try {
   }
   t = Date.now();
   r = await stack.api(`/v1/plans/${planId}/execute`, { method: "POST" });
-  console.log("execute", r.status, Date.now() - t, (await r.text()).slice(0, 600));
+  console.log("execute", r.status, Date.now() - t, (await r.text()).slice(0, 100));
+  cursor = null;
+  do {
+    t = Date.now();
+    const res = await stack.api(`/v1/plans/${planId}/actions?limit=1000${cursor ? `&cursor=${cursor}` : ""}`, { signal: AbortSignal.timeout(30000) });
+    const page = await res.json() as any; cursor = page.nextCursor; console.log("page", res.status, Date.now() - t);
+  } while (cursor);
 } finally { await stack.stop(); }

@@ -1,12 +1,10 @@
 // One spreadsheet with the built add-on installed: every Apps Script service faked (spreadsheet.ts,
-// fakes.ts), UrlFetchApp making real HTTP calls to the worker under workerd. Shared by the add-on's
-// flow test and the sidebar test, which drives the same bundle from a real browser.
+// fakes.ts), UrlFetchApp making real HTTP calls to the worker under workerd (stack-thread.ts). Shared
+// by the add-on's flow test and the sidebar test, which drives the same bundle from a real browser.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Papa from "papaparse";
 import { ROOT } from "../../scripts/stack.ts";
-import { createApiKey, createHub, createTenant } from "../../worker/store/tenants.ts";
-import type { Stack } from "../helpers/stack.ts";
 import {
   FakeClock,
   FakeUrlFetchApp,
@@ -20,25 +18,10 @@ import {
   loadAddon,
 } from "./fakes.ts";
 import { FakeSpreadsheetApp } from "./spreadsheet.ts";
+import type { Tenant } from "./tenants.ts";
 
 /** The spreadsheet's zone is east of UTC, so a date read as UTC midnight would land a day early. */
 export const SHEET_TIME_ZONE = "Europe/Berlin";
-
-export interface Tenant {
-  tenantId: string;
-  hubId: string;
-  hubName: string;
-  apiKey: string;
-}
-
-/** A tenant of its own, so suites and tests do not see each other's members. */
-export async function newTenant(stack: Stack, name: string): Promise<Tenant> {
-  const tenant = await createTenant(stack.db, name);
-  const hubName = "Mentoring";
-  const hub = await createHub(stack.db, tenant.id, hubName);
-  const { key } = await createApiKey(stack.db, tenant.id, "sheet", "admin");
-  return { tenantId: tenant.id, hubId: hub.id, hubName, apiKey: key };
-}
 
 export type SheetEnvironment = ReturnType<typeof openSpreadsheet>;
 
@@ -78,8 +61,8 @@ export function openSpreadsheet(outDir: string) {
 }
 
 /** Connects to the stack with the tenant's key and picks its hub, as the admin does in the sidebar. */
-export function connect(environment: SheetEnvironment, stack: Stack, tenant: Tenant): void {
-  environment.addon.runFromSidebar("saveConnection", stack.url, tenant.apiKey);
+export function connect(environment: SheetEnvironment, url: string, tenant: Tenant): void {
+  environment.addon.runFromSidebar("saveConnection", url, tenant.apiKey);
   environment.addon.runFromSidebar("selectHub", tenant.hubId);
 }
 

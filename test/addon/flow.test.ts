@@ -9,17 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AddonBuild, buildAddon } from "../../scripts/build-addon.ts";
 import type { AutoMapResult, PlanView, SidebarState } from "../../addon/src/shared/sidebar-api.ts";
 import type { ApplyResult, LogResult, TickResult } from "../../addon/src/shared/sidebar-api.ts";
-import { type Stack, startStack } from "../helpers/stack.ts";
-import { connect, exampleRows, newTenant, openSpreadsheet, type SheetEnvironment } from "./environment.ts";
+import { connect as connectTo, exampleRows, openSpreadsheet, type SheetEnvironment } from "./environment.ts";
 import { AuthMode } from "./fakes.ts";
 import type { FakeSheet } from "./spreadsheet.ts";
+import { startThreadStack, type ThreadStack } from "./stack-thread.ts";
+import type { Tenant } from "./tenants.ts";
 
-let stack: Stack;
+let stack: ThreadStack;
 let build: AddonBuild;
 
 beforeAll(async () => {
   [stack, build] = await Promise.all([
-    startStack(),
+    startThreadStack(),
     buildAddon({ outDir: await mkdtemp(path.join(tmpdir(), "profile-sync-addon-")) }),
   ]);
 });
@@ -38,6 +39,10 @@ const STATUS = 6;
 const MESSAGE = 7;
 const EXPORT_ROW = 8;
 const ACTION_ID = 9;
+
+function connect(environment: SheetEnvironment, tenant: Tenant): void {
+  connectTo(environment, stack.url, tenant);
+}
 
 /** Server functions called as google.script.run does, typed as the sidebar sees them. */
 function sidebar(environment: SheetEnvironment) {
@@ -185,10 +190,10 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
   let api: ReturnType<typeof sidebar>;
 
   beforeAll(async () => {
-    const tenant = await newTenant(stack, "Acme Robotics (sheet)");
+    const tenant = await stack.newTenant("Acme Robotics (sheet)");
     environment = pasted(BAMBOO);
     api = sidebar(environment);
-    connect(environment, stack, tenant);
+    connect(environment, tenant);
   });
 
   it("connects, keeps the key in user properties and the hub in document properties", () => {
@@ -399,7 +404,7 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
 
 describe("HRIS text that looks like a formula", () => {
   it("stays text in every cell the add-on writes", async () => {
-    const tenant = await newTenant(stack, "Hostile Co");
+    const tenant = await stack.newTenant("Hostile Co");
     const hostile = ['=HYPERLINK("https://evil.example","Click")', "+SUM(1,2)", "-2+3", "@SUM(A1)"];
     const header = ["Email", "First Name", "Last Name", "=Employee Id"];
     const environment = openSpreadsheet(build.outDir);
@@ -407,7 +412,7 @@ describe("HRIS text that looks like a formula", () => {
     // The admin imported the file as plain text (no conversions): the cells hold the text itself.
     const rows = hostile.map((text, i) => [`p${i}@hostile.example`, text, `Row${i}`, `E${i}`]);
     environment.spreadsheet.sheet("Export").paste([header, ...rows].map((line) => line.map((cell) => `'${cell}`)));
-    connect(environment, stack, tenant);
+    connect(environment, tenant);
     const api = sidebar(environment);
 
     api.autoMap();
@@ -429,9 +434,9 @@ describe("HRIS text that looks like a formula", () => {
 
 describe("an Apply longer than Apps Script's time limit", () => {
   it("stops starting work after 4.5 minutes, saves where it was, and continues when called again", async () => {
-    const tenant = await newTenant(stack, "Slow Co");
+    const tenant = await stack.newTenant("Slow Co");
     const environment = pasted(BAMBOO);
-    connect(environment, stack, tenant);
+    connect(environment, tenant);
     const api = sidebar(environment);
     api.autoMap();
     api.analyze();
@@ -468,9 +473,9 @@ describe("an Apply longer than Apps Script's time limit", () => {
   });
 
   it("explains that nothing is ticked instead of applying nothing", async () => {
-    const tenant = await newTenant(stack, "Untouched Co");
+    const tenant = await stack.newTenant("Untouched Co");
     const environment = pasted(BAMBOO);
-    connect(environment, stack, tenant);
+    connect(environment, tenant);
     const api = sidebar(environment);
     expect(() => api.apply()).toThrow(/There is no plan to apply yet\. Press Analyze/);
     api.autoMap();
@@ -506,10 +511,10 @@ describe("Spreadsheet service calls for 10,000 rows", () => {
 
   /** Runs the workflow on a fresh tenant and returns the calls of each step. */
   async function measure(people: number) {
-    const tenant = await newTenant(stack, `Big Co ${people}`);
+    const tenant = await stack.newTenant(`Big Co ${people}`);
     const rows = generated(people);
     const environment = pasted(rows);
-    connect(environment, stack, tenant);
+    connect(environment, tenant);
     const api = sidebar(environment);
     const { calls } = environment;
     const step = <T>(run: () => T) => {

@@ -266,6 +266,31 @@ describe("members", () => {
     expect((await call("GET", "/v1/members?hubId=nope")).status).toBe(404);
   });
 
+  it("pages members stably while new ones arrive between pages", async () => {
+    // New people join another hub, so the imports of later tests do not see them as absent.
+    const paging = await call<z.infer<typeof Hub>>("POST", "/v1/hubs", { name: "Paging" });
+    const before = (await call<z.infer<typeof MemberPage>>("GET", "/v1/members?limit=500")).body.members;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let added = 0;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : "";
+      const page = await call<z.infer<typeof MemberPage>>("GET", `/v1/members?limit=1${query}`);
+      seen.push(...page.body.members.map((m) => m.id));
+      cursor = page.body.nextCursor;
+      if (cursor && added < 2) {
+        added += 1;
+        await importAndExecute(
+          `${CSV.split("\n")[0]}\nN${added},New,Person${added},new${added}@acme.test,Sales,Active`,
+          paging.body.id,
+        );
+      }
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.slice(0, before.length)).toEqual(before.map((m) => m.id));
+    expect(seen).toHaveLength(before.length + 2);
+  });
+
   it("gets one member", async () => {
     const ada = members.find((m) => m.email === "ada@acme.test");
     const got = await call<z.infer<typeof Member>>("GET", `/v1/members/${ada?.id}`);

@@ -37,6 +37,9 @@ const LOOKALIKE_SCRIPTS = [
 // "None" can be names.
 const NO_VALUE: ReadonlySet<string> = new Set(["n/a", "#n/a", "null", "-", "--", "\u2013", "\u2014"]);
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set(["email", "employeeId"]);
+// No name, title or option is this long; a cell that is would be stored on the member and written
+// into every email and sheet that shows them.
+export const MAX_VALUE_CHARS = 1_000;
 
 /** A row that cannot become a person: it becomes an `error` action, and never counts as absent. */
 export interface RejectedRow {
@@ -89,14 +92,16 @@ export function applyMapping(
       const dateValues = dates.get(m.column);
       assign(record, m, dateValues ? (dateValues[r] ?? null) : raw);
     });
-    const problem = errors.get(row) ?? rowProblem(record);
-    if (!problem) records.push(record);
-    else {
-      const employeeId = record.core.employeeId;
-      rejected.push({ row, message: problem, email: record.core.email ?? null, ...(employeeId ? { employeeId } : {}) });
-    }
+    const problem = errors.get(row) ?? tooLong(active, columnValues, r) ?? rowProblem(record);
+    if (problem) rejected.push(rejectedRow(row, problem, record));
+    else records.push(record);
   });
   return { records, rejected, issues };
+}
+
+function rejectedRow(row: number, message: string, record: PersonRecord): RejectedRow {
+  const { email, employeeId } = record.core;
+  return { row, message, email: email ?? null, ...(employeeId ? { employeeId } : {}) };
 }
 
 function rowErrors(issues: Issue[]): Map<number, string> {
@@ -169,6 +174,13 @@ function withoutInvisible(value: string): string {
   return value.replace(INVISIBLE, "");
 }
 
+function tooLong(active: MappingColumn[], columnValues: string[][], r: number): string | null {
+  const i = columnValues.findIndex((values) => (values[r] ?? "").length > MAX_VALUE_CHARS);
+  if (i < 0) return null;
+  const length = (columnValues[i]?.[r] ?? "").length.toLocaleString("en-US");
+  return `${active[i]?.column}: the value is ${length} characters long; a mapped value has at most ${MAX_VALUE_CHARS.toLocaleString("en-US")}.`;
+}
+
 function rowProblem(record: PersonRecord): string | null {
   const email = record.core.email;
   if (!email) return "No email address: a person needs a work email to be invited or matched.";
@@ -182,13 +194,18 @@ function rowProblem(record: PersonRecord): string | null {
 
 /** The letters of a mixed-alphabet label that are not Latin, described; null when no label mixes. */
 function lookalikeLetters(email: string): string | null {
-  const mixed = email.split(/[@.]/).filter((label) => LOOKALIKE_SCRIPTS.filter((s) => s.test(label)).length > 1);
+  const mixes = (label: string) => LOOKALIKE_SCRIPTS.filter((script) => script.test(label)).length > 1;
+  const mixed = email.split(/[@.]/).filter(mixes);
   if (mixed.length === 0) return null;
   const odd = new Set([...mixed.join("")].filter((c) => /\p{L}/u.test(c) && !/\p{Script=Latin}/u.test(c)));
   return [...odd]
     .slice(0, 3)
-    .map((c) => `“${c}” is U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}, not a Latin letter`)
+    .map((c) => `“${c}” is ${codePoint(c)}, not a Latin letter`)
     .join("; ");
+}
+
+function codePoint(c: string): string {
+  return `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**

@@ -45,7 +45,7 @@ export function parseCsv(input: Uint8Array | string): ParseResult {
     const records = readRecords(text, delimiter, firstLine).filter((r) => r.badQuotes || !isBlank(r.cells));
     const [header, ...data] = records;
     if (!header) throw emptyFile();
-    return buildTable(header, data, decoded.issues);
+    return buildTable(header, data, decoded.issues, delimiter);
   });
 }
 
@@ -187,7 +187,7 @@ function count(n: number): string {
   return n.toLocaleString("en-US");
 }
 
-function buildTable(header: RawRecord, data: RawRecord[], issues: Issue[]): ParseResult {
+function buildTable(header: RawRecord, data: RawRecord[], issues: Issue[], delimiter?: string): ParseResult {
   if (header.badQuotes) throw unbalancedQuotes("the header row has");
   if (data.length > MAX_ROWS) throw tooManyRows(data.length);
   rejectDataAsHeader(header);
@@ -197,6 +197,12 @@ function buildTable(header: RawRecord, data: RawRecord[], issues: Issue[]): Pars
   const rowNumbers: number[] = [];
   for (const record of data) {
     if (!record.badQuotes && isBlank(record.cells)) continue;
+    if (repeatsHeader(record, header, width)) {
+      const message = `Row ${record.line} repeats the column names (exports joined together, or a report's page header); it was skipped.`;
+      issues.push({ row: record.line, level: "warning", code: "repeated_header", message });
+      continue;
+    }
+    if (delimiter) checkDelimiter(record, width, delimiter, issues);
     rows.push(fitRow(record, width, issues));
     rowNumbers.push(record.line);
   }
@@ -260,6 +266,29 @@ function freeName(name: string, taken: Set<string>): string {
     const candidate = `${name} (${n})`;
     if (!taken.has(candidate.toLowerCase())) return candidate;
   }
+}
+
+function repeatsHeader(record: RawRecord, header: RawRecord, width: number): boolean {
+  if (width < 2 || record.badQuotes) return false;
+  const same = (a?: string, b?: string) => (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
+  return header.cells.slice(0, width).every((name, i) => same(name, record.cells[i]));
+}
+
+// A row written with another separator than the header's reads as one long value: say so, instead
+// of the misleading "no email" that its empty columns would give.
+function checkDelimiter(record: RawRecord, width: number, delimiter: string, issues: Issue[]): void {
+  if (width < 3 || record.badQuotes || record.cells.length > width / 2) return;
+  const text = record.cells.join(delimiter);
+  const other = DELIMITERS.find((d) => d !== delimiter && text.split(d).length >= Math.max(3, width * 0.75));
+  if (!other) return;
+  const message =
+    `Row ${record.line} is separated by ${delimiterName(other)} but the header row by ${delimiterName(delimiter)}, ` +
+    "so its values cannot be put in the right columns. Make the file use one separator and import it again.";
+  issues.push({ row: record.line, level: "error", code: "wrong_delimiter", message });
+}
+
+function delimiterName(delimiter: string): string {
+  return delimiter === "\t" ? "tabs" : `“${delimiter}”`;
 }
 
 function fitRow(record: RawRecord, width: number, issues: Issue[]): string[] {

@@ -2,8 +2,9 @@
 // identity keys with invisible characters, look-alike letters, characters no work address has,
 // and "no value" placeholders that rejected whole rows.
 import { describe, expect, it } from "vitest";
-import { normaliseEmail } from "../../../worker/engine/mapping.ts";
-import { member, planCsv } from "./pipeline.ts";
+import { applyMapping, normaliseEmail } from "../../../worker/engine/mapping.ts";
+import { parseCsv } from "../../../worker/engine/parse.ts";
+import { coreMapping, member, planCsv } from "./pipeline.ts";
 
 const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
 
@@ -35,7 +36,9 @@ describe("emails: invisible characters are removed, with a warning", () => {
 
 describe("emails: look-alike letters are rejected, never matched", () => {
   it("rejects a Cyrillic а among Latin letters, naming the letter, and proposes nothing for the member", () => {
-    const { actions } = planCsv("email,employeeId\n\u0430da@acme.test,E1\n", [member("m1", "ada@acme.test", "E1")]);
+    const { actions } = planCsv("email,employeeId\n\u0430da@acme.test,E1\n", [
+      member("m1", "ada@acme.test", "E1"),
+    ]);
     expect(kinds(actions)).toEqual(["error"]);
     expect(actions[0]?.reason).toContain("U+0430");
     expect(actions[0]?.memberId).toBeNull();
@@ -83,5 +86,21 @@ describe("core fields: placeholders for no value are empty, not errors", () => {
   it("keeps names that only look like placeholders (NA, None)", () => {
     const { mapped } = planCsv("email,firstName,lastName\na@acme.test,None,NA\n");
     expect(mapped.records[0]?.core).toMatchObject({ firstName: "None", lastName: "NA" });
+  });
+});
+
+describe("mapped values: an absurdly long one rejects its row", () => {
+  it("rejects a 100,000-character name, naming the column, and keeps the other rows", () => {
+    const { actions } = planCsv(`email,firstName\na@acme.test,${"x".repeat(100_000)}\nb@acme.test,Bea\n`);
+    expect(actions.map((a) => a.kind)).toEqual(["error", "invite"]);
+    expect(actions[0]?.reason).toBe(
+      "firstName: the value is 100,000 characters long; a mapped value has at most 1,000.",
+    );
+  });
+
+  it("ignores long values in columns that are not mapped", () => {
+    const { table } = parseCsv(`email,notes\na@acme.test,${"x".repeat(100_000)}\n`);
+    const { records } = applyMapping(table, coreMapping(["email"]), null);
+    expect(records).toHaveLength(1);
   });
 });

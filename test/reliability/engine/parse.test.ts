@@ -3,7 +3,13 @@
 // Files past what one invocation can hold are now refused up front with a clear 4xx problem.
 import { describe, expect, it } from "vitest";
 import { MAX_FILE_BYTES } from "../../../worker/engine/decode.ts";
-import { MAX_CELLS, MAX_ROWS, parseCsv, parseJsonTable, UnreadableFile } from "../../../worker/engine/parse.ts";
+import {
+  MAX_CELLS,
+  MAX_ROWS,
+  parseCsv,
+  parseJsonTable,
+  UnreadableFile,
+} from "../../../worker/engine/parse.ts";
 
 function codeOf(read: () => unknown): string {
   try {
@@ -40,5 +46,32 @@ describe("size limits", () => {
     expect(codeOf(() => parseJsonTable({ columns: ["Email"], rows }))).toBe("too_many_rows");
     const wide = Array.from({ length: 2 }, () => Array.from({ length: MAX_CELLS }, () => ""));
     expect(codeOf(() => parseJsonTable({ columns: ["Email"], rows: wide }))).toBe("too_many_cells");
+  });
+});
+
+describe("rows that are not people", () => {
+  it("skips a repeated header row with a warning instead of rejecting it as a person", () => {
+    const { table, issues } = parseCsv("Email,Name\na@b.cd,Ann\n Email , NAME \nb@b.cd,Bob\n");
+    expect(table.rows).toEqual([
+      ["a@b.cd", "Ann"],
+      ["b@b.cd", "Bob"],
+    ]);
+    expect(table.rowNumbers).toEqual([2, 4]);
+    expect(issues).toEqual([expect.objectContaining({ row: 3, level: "warning", code: "repeated_header" })]);
+  });
+
+  it("names the separator of a row written with another one than the header's", () => {
+    const { issues } = parseCsv("Id,Email,Name\n1,a@b.cd,Ann\n2;b@b.cd;Bob\n3\tc@b.cd\tCy\n");
+    expect(issues.map((i) => [i.row, i.level, i.code])).toEqual([
+      [3, "error", "wrong_delimiter"],
+      [4, "error", "wrong_delimiter"],
+    ]);
+    expect(issues[0]?.message).toContain("separated by “;” but the header row by “,”");
+    expect(issues[1]?.message).toContain("separated by tabs");
+  });
+
+  it("does not mistake a short row whose value holds a semicolon for another separator", () => {
+    const { issues } = parseCsv("Id,Email,Name,Team\n1,a@b.cd,Ann,Sales; EMEA\n2\n");
+    expect(issues).toEqual([]);
   });
 });

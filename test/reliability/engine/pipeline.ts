@@ -47,6 +47,10 @@ export function planCsv(csv: string, members: MemberSnapshot[] = []) {
     regions: {},
     today: TODAY,
   });
-  const actions = planActions(matches, mapped.rejected, members, { hubId: "hub", today: TODAY, partial: false });
+  const actions = planActions(matches, mapped.rejected, members, {
+    hubId: "hub",
+    today: TODAY,
+    partial: false,
+  });
   return { mapped, actions };
 }
