@@ -43,8 +43,26 @@ export interface InviteTemplate {
 
 /** A snapshot the cron pulls for a hub: a Google Sheet range, or a CSV at a URL. */
 export type SyncSource =
-  | { type: "sheet"; hubId: string; spreadsheetId: string; range: string }
-  | { type: "csv"; hubId: string; url: string };
+  | { type: "sheet"; hubId: string; spreadsheetId: string; range: string; id?: string; partial?: boolean }
+  | {
+      type: "csv";
+      hubId: string;
+      url: string;
+      id?: string;
+      partial?: boolean;
+      /** The URL's bearer token, AES-GCM under the worker's SOURCES_ENCRYPTION_KEY; never plain text. */
+      bearer?: SealedSecret;
+    };
+
+/** A secret encrypted with AES-GCM: base64url IV and ciphertext (with its tag). */
+export interface SealedSecret {
+  iv: string;
+  data: string;
+}
+
+/** Scheduled-sync rules beyond autoApply's kinds: see worker/schedule/policy.ts. */
+export const SCHEDULED_RULES = ["starters", "leavers"] as const;
+export type ScheduledRule = (typeof SCHEDULED_RULES)[number];
 
 /** A tenant's sync settings; defaults follow DESIGN.md. */
 export interface TenantSettings {
@@ -55,8 +73,10 @@ export interface TenantSettings {
   /** Action kinds applied without approval on scheduled syncs and events. */
   autoApply: ActionKind[];
   cron: string;
-  /** Where scheduled syncs pull snapshots from; credentials never live here. Unset: none. */
+  /** Where scheduled syncs pull snapshots from; a credential lives here only encrypted. Unset: none. */
   sources?: SyncSource[];
+  /** What scheduled syncs also apply without approval; unset: both rules. */
+  scheduledAutoApply?: ScheduledRule[];
   /** The invitation email; the built-in one when unset. */
   inviteTemplate?: InviteTemplate;
 }
@@ -483,4 +503,79 @@ export const processedEvents = sqliteTable(
     receivedAt: timestamp("received_at"),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.eventId] })],
+);
+
+/**
+ * One row per tenant and job (`scheduled-sync`): who runs it now (holder, until expires_at), and
+ * the scheduled time of the last run that finished, so an overlapping or repeated cron skips.
+ */
+export const leases = sqliteTable(
+  "leases",
+  {
+    tenantId: tenantId(),
+    name: text("name").notNull(),
+    holder: text("holder"),
+    expiresAt: text("expires_at"),
+    lastRunAt: text("last_run_at"),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+/**
+ * Bearer tokens a tenant's identity provider (Okta, Entra) calls the SCIM service with; separate
+ * from API keys (each works only on its own surface). Shown once, stored as SHA-256. `hub_id` is
+ * the hub users created through SCIM are invited into.
+ */
+export const scimTokens = sqliteTable(
+  "scim_tokens",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    hubId: text("hub_id")
+      .notNull()
+      .references(() => hubs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    createdAt: createdAt(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("scim_tokens_hash").on(t.hash), index("scim_tokens_tenant").on(t.tenantId)],
+);
+
+/**
+ * A SCIM user's `userName` where the identity provider gave one (often a UPN that is not the
+ * email). Without a row, a member's userName is its email. Unique per tenant, case-insensitively
+ * (`folded` is the lower-cased name), as RFC 7643 makes userName.
+ */
+export const scimUserNames = sqliteTable(
+  "scim_user_names",
+  {
+    tenantId: tenantId(),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    userName: text("user_name").notNull(),
+    folded: text("folded").notNull(),
+    updatedAt: timestamp("updated_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.memberId] }),
+    uniqueIndex("scim_user_names_folded").on(t.tenantId, t.folded),
+  ],
+);
+
+/**
+ * Deactivations and deletions made through SCIM, kept for the deprovisioning guard's sliding
+ * window: each is reserved here (only while the window has room) before it is approved.
+ */
+export const scimDeprovisions = sqliteTable(
+  "scim_deprovisions",
+  {
+    id: id(),
+    tenantId: tenantId(),
+    actionId: text("action_id").notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [index("scim_deprovisions_tenant_at").on(t.tenantId, t.at)],
 );

@@ -24,6 +24,7 @@ import { registerRetention } from "./routes/retention.ts";
 import { registerSettings } from "./routes/settings.ts";
 import { registerSyncRuns } from "./routes/sync-runs.ts";
 import { registerWebhooks } from "./routes/webhooks.ts";
+import { registerScim } from "./scim/service.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -47,8 +48,9 @@ export function createApp() {
         new URL(c.req.url).pathname,
       );
     }
-    // Never echo internals (they may hold personal data); the log keeps the error's kind only.
-    console.error(`unhandled ${error.name}: ${error.message.slice(0, 200)}`);
+    // Never echo internals, to the caller or the log: a database error's message can quote the
+    // row it refused (an email, a name). The log keeps the error's kind, its code and the route.
+    console.error(`unhandled ${describeError(error)} in ${c.req.method} ${c.req.routePath}`);
     return problemResponse(new AppError("internal", "Something went wrong on our side; try again."));
   });
   app.notFound((c) =>
@@ -76,6 +78,7 @@ export function createApp() {
   registerSyncRuns(app);
   registerWebhooks(app);
   registerEvents(app);
+  registerScim(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -94,6 +97,13 @@ export function createApp() {
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "profile-sync API" }));
   app.get("/", (c) => c.redirect("/docs"));
   return app;
+}
+
+/** An error's name and machine code (`LibsqlBatchError SQLITE_CONSTRAINT`), never its message. */
+function describeError(error: Error): string {
+  const codes = [error, error.cause].map((e) => (e as { code?: unknown } | undefined)?.code);
+  const code = codes.find((c): c is string => typeof c === "string" && /^[A-Z][A-Z0-9_]{0,40}$/.test(c));
+  return code ? `${error.name} ${code}` : error.name;
 }
 
 /** Hono's own refusals (media type gate, body limits) in our error shape. */

@@ -22,6 +22,19 @@ export interface Env {
   RATE_LIMIT_REQUESTS?: string;
   /** The rate-limit window in seconds (default 60). */
   RATE_LIMIT_WINDOW_SECONDS?: string;
+  /**
+   * Secret: the Google service account key (its JSON file) scheduled syncs read Sheets with. One
+   * for the deployment: customers share their sheet with its client_email.
+   */
+  GOOGLE_SERVICE_ACCOUNT_JSON?: string;
+  /** Secret: encrypts per-tenant source credentials (a CSV URL's bearer token). Development has a fixed one. */
+  SOURCES_ENCRYPTION_KEY?: string;
+  /** The public origin invitation links point at when the cron invites (e.g. https://sync.example.com). */
+  PUBLIC_URL?: string;
+  /** Development only: another OAuth token endpoint (default https://oauth2.googleapis.com/token). */
+  GOOGLE_TOKEN_URL?: string;
+  /** Development only: another Sheets API origin (default https://sheets.googleapis.com). */
+  SHEETS_API_URL?: string;
 }
 
 export type ApiKeyRole = "admin" | "read";

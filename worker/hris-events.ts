@@ -4,17 +4,14 @@
 // A redelivered event (same id) is answered with the first delivery's plan and runs nothing.
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client.ts";
-import type { MappingColumn } from "../db/schema.ts";
 import type { Employee, HrisEvent } from "./contract/events.ts";
-import { CORE_FIELDS } from "./engine/types.ts";
-import { AppError, type ProblemDetail } from "./errors.ts";
-import { listCustomFields } from "./store/custom-fields.ts";
+import { AppError } from "./errors.ts";
+import { planPerson } from "./one-person.ts";
 import { memberNamed, planDeletion } from "./store/event-actions.ts";
-import { latestMapping } from "./store/mappings.ts";
 import { autoApprove } from "./store/policy.ts";
 import { claimEvent, finishEvent, releaseEvent } from "./store/processed-events.ts";
 import { getHub } from "./store/tenants.ts";
-import { executePlan, importAndPlan } from "./sync.ts";
+import { executePlan } from "./sync.ts";
 
 type Event = z.infer<typeof HrisEvent>;
 type EmployeeFields = z.infer<typeof Employee>;
@@ -73,75 +70,13 @@ async function planEvent(db: Db, tenantId: string, event: Event, now: Date): Pro
   if (event.type === "employee.deactivated" || event.type === "employee.deleted") {
     employee.employmentStatus = LEAVER_STATUS;
   }
-  const { columns, row, mapping } = await eventTable(db, tenantId, event.hubId, employee);
-  const { plan } = await importAndPlan(
-    db,
-    tenantId,
-    event.hubId,
-    { format: "json", body: { columns, rows: [row] } },
-    {
-      source: "event",
-      filename: null,
-      partial: true,
-      createdBy: `event:${event.id}`,
-      now,
-      mapping: { version: null, columns: mapping },
-    },
-  );
+  const plan = await planPerson(db, tenantId, event.hubId, employee, {
+    source: "event",
+    createdBy: `event:${event.id}`,
+    now,
+    at: "json.employee.profile",
+    subject: "event",
+  });
   if (event.type === "employee.deleted" && member) await planDeletion(db, tenantId, plan.id, member);
   return plan.id;
-}
-
-/**
- * The event as a one-row table with its own mapping: each field sent is a column feeding that
- * field, so exactly the fields the event carries are written. Segment values go through the hub
- * mapping's value map for that field, as they would from a file.
- */
-async function eventTable(db: Db, tenantId: string, hubId: string, employee: EmployeeFields) {
-  const columns: string[] = [];
-  const row: string[] = [];
-  const mapping: MappingColumn[] = [];
-  for (const field of CORE_FIELDS) {
-    const value = employee[field];
-    if (value === undefined) continue;
-    columns.push(field);
-    row.push(value ?? "");
-    mapping.push({ column: field, field, kind: "core", visibility: "private", values: {}, reviewed: true });
-  }
-  const profile = Object.entries(employee.profile ?? {});
-  if (profile.length === 0) return { columns, row, mapping };
-  const [fields, hubMapping] = await Promise.all([
-    listCustomFields(db, tenantId),
-    latestMapping(db, tenantId, hubId),
-  ]);
-  const problems: ProblemDetail[] = [];
-  for (const [key, value] of profile) {
-    const field = fields.find((f) => f.key === key);
-    if (!field) {
-      problems.push({
-        field: `json.employee.profile.${key}`,
-        message: `No segment or role "${key}" in this tenant.`,
-      });
-      continue;
-    }
-    const column = `profile.${key}`;
-    columns.push(column);
-    row.push(Array.isArray(value) ? value.join("; ") : value);
-    mapping.push({
-      column,
-      field: key,
-      kind: field.kind,
-      visibility: field.visibility,
-      values: hubMapping?.columns.find((m) => m.field === key)?.values ?? {},
-      reviewed: true,
-    });
-  }
-  if (problems.length) {
-    throw new AppError(
-      "unprocessable",
-      "The event names fields this tenant does not have; see `errors`.",
-      problems,
-    );
-  }
-  return { columns, row, mapping };
 }

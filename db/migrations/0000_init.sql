@@ -137,6 +137,16 @@ CREATE TABLE `invitations` (
 CREATE UNIQUE INDEX `invitations_token` ON `invitations` (`token_hash`);--> statement-breakpoint
 CREATE UNIQUE INDEX `invitations_action` ON `invitations` (`action_id`);--> statement-breakpoint
 CREATE INDEX `invitations_member` ON `invitations` (`member_id`);--> statement-breakpoint
+CREATE TABLE `leases` (
+	`tenant_id` text NOT NULL,
+	`name` text NOT NULL,
+	`holder` text,
+	`expires_at` text,
+	`last_run_at` text,
+	PRIMARY KEY(`tenant_id`, `name`),
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `mappings` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -266,6 +276,42 @@ CREATE TABLE `rate_limits` (
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+CREATE TABLE `scim_deprovisions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`action_id` text NOT NULL,
+	`at` text NOT NULL,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `scim_deprovisions_tenant_at` ON `scim_deprovisions` (`tenant_id`,`at`);--> statement-breakpoint
+CREATE TABLE `scim_tokens` (
+	`id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`hub_id` text NOT NULL,
+	`name` text NOT NULL,
+	`prefix` text NOT NULL,
+	`hash` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`revoked_at` text,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`hub_id`) REFERENCES `hubs`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `scim_tokens_hash` ON `scim_tokens` (`hash`);--> statement-breakpoint
+CREATE INDEX `scim_tokens_tenant` ON `scim_tokens` (`tenant_id`);--> statement-breakpoint
+CREATE TABLE `scim_user_names` (
+	`tenant_id` text NOT NULL,
+	`member_id` text NOT NULL,
+	`user_name` text NOT NULL,
+	`folded` text NOT NULL,
+	`updated_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	PRIMARY KEY(`tenant_id`, `member_id`),
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`member_id`) REFERENCES `members`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `scim_user_names_folded` ON `scim_user_names` (`tenant_id`,`folded`);--> statement-breakpoint
 CREATE TABLE `sync_runs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

@@ -486,10 +486,11 @@ describe("an Apply longer than Apps Script's time limit", () => {
 
 describe("Spreadsheet service calls for 10,000 rows", () => {
   // Each step's calls must not grow with the rows: reading and writing are one call per block.
-  // Measured (see the printed table): first use of a tab costs its one-time layout (headers, widths,
-  // protection, validation, formats); after that each step makes about 20-30 calls. The bounds leave a
-  // little room above the measurements and are far below one call per row.
-  const FIRST_USE_BOUND = 110;
+  // Measured (the printed table): with the tabs in place Analyze makes 23 calls and Apply 18, for 10
+  // rows and for 10,000. The first use of a tab adds its one-time layout (header, widths, protection,
+  // dropdowns, status colours, chart): 70 for Analyze, 54 for Apply, 90 for Auto-map. The bounds sit a
+  // little above the measurements, so a per-row call anywhere (10,000 calls) fails by far.
+  const FIRST_USE_BOUND = 100;
   const STEADY_BOUND = 30;
   const PEOPLE = 10_000;
 

@@ -8,7 +8,7 @@ export async function tenantRowCounts(db: Db, tenantId: string): Promise<Record<
   const counts: Record<string, number> = {};
   for (const table of tenantTables()) {
     const rows = await db.all<{ n: number }>(
-      sql.raw(`SELECT count(*) AS n FROM "${table.name}" WHERE "${table.tenantColumn}" = '${tenantId}'`),
+      sql`SELECT count(*) AS n FROM ${sql.identifier(table.name)} WHERE ${sql.identifier(table.tenantColumn)} = ${tenantId}`,
     );
     counts[table.name] = Number(rows[0]?.n ?? 0);
   }
@@ -16,7 +16,10 @@ export async function tenantRowCounts(db: Db, tenantId: string): Promise<Record<
 }
 
 /** Tables whose count changed, with the difference. */
-export function changed(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+export function changed(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
   return Object.fromEntries(
     Object.keys(after)
       .map((name) => [name, (after[name] ?? 0) - (before[name] ?? 0)] as const)

@@ -1,6 +1,7 @@
 // Tenant settings: time zone, date order, the deprovisioning guard, the auto-apply policy, the
-// cron schedule, scheduled-sync sources and content-region overrides.
+// cron schedule, scheduled-sync sources and their policy, and content-region overrides.
 import { z } from "@hono/zod-openapi";
+import { SCHEDULED_RULES } from "../../db/schema.ts";
 import { cronProblem } from "../cron-syntax.ts";
 import { COUNTRIES } from "../engine/countries.ts";
 import { ActionKind } from "./plans.ts";
@@ -56,22 +57,86 @@ const Cron = z
     const problem = cronProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   })
-  .openapi({ description: "5-field cron (UTC) for scheduled syncs, e.g. `0 8 * * 1-5`." });
+  .openapi({
+    description:
+      "5-field cron for scheduled syncs, read in the tenant's time zone, e.g. `0 8 * * 1-5` (weekdays 08:00). " +
+      "The worker checks every 15 minutes, so a schedule runs at the first check at or after its time.",
+  });
 
-const Source = z
+const SourceId = z.string().min(1).max(64).openapi({
+  description: "Omit for a new source; send an existing source's id to keep its stored credential.",
+});
+
+const Partial = z.boolean().optional().openapi({
+  description: "A partial snapshot never deactivates people absent from it. Default false (a full export).",
+});
+
+/** Sources as sent: a CSV's bearer token is write-only; http://127.0.0.1 only in development. */
+const SourceInput = z
   .discriminatedUnion("type", [
     z.strictObject({
+      id: SourceId.optional(),
       type: z.literal("sheet"),
       hubId: z.string().min(1),
       spreadsheetId: z.string().min(1).max(200),
       range: z.string().min(1).max(200),
+      partial: Partial,
     }),
-    z.strictObject({ type: z.literal("csv"), hubId: z.string().min(1), url: z.url({ protocol: /^https$/ }) }),
+    z.strictObject({
+      id: SourceId.optional(),
+      type: z.literal("csv"),
+      hubId: z.string().min(1),
+      url: z.url({ protocol: /^https?$/ }),
+      partial: Partial,
+      bearerToken: z
+        .string()
+        .min(1)
+        .max(4096)
+        .nullable()
+        .optional()
+        .openapi({
+          description:
+            "Sent as `Authorization: Bearer …` when fetching the URL. Stored encrypted, never shown again; " +
+            "omit to keep the stored one (same id, same host), null to remove it.",
+        }),
+    }),
   ])
-  .openapi("SyncSource", {
+  .openapi("SyncSourceInput", {
     description:
-      "Where the cron pulls a hub's snapshot from. Credentials are never stored here: the Sheets service account " +
-      "and any URL token are worker secrets.",
+      "Where the cron pulls a hub's snapshot from. Sheets are read with the deployment's Google service account " +
+      "(share the sheet with `sheetsServiceAccount` as an editor: statuses are written back beside the rows).",
+  });
+
+export const SourceView = z
+  .discriminatedUnion("type", [
+    z.object({
+      id: z.string(),
+      type: z.literal("sheet"),
+      hubId: z.string(),
+      spreadsheetId: z.string(),
+      range: z.string(),
+      partial: z.boolean(),
+    }),
+    z.object({
+      id: z.string(),
+      type: z.literal("csv"),
+      hubId: z.string(),
+      url: z.string(),
+      partial: z.boolean(),
+      hasBearerToken: z.boolean(),
+    }),
+  ])
+  .openapi("SyncSource");
+
+const ScheduledAutoApply = z
+  .array(z.enum(SCHEDULED_RULES))
+  .max(SCHEDULED_RULES.length)
+  .openapi({
+    description:
+      "What scheduled syncs apply without approval besides the autoApply kinds (never deletions): `starters`, " +
+      "invites of people an earlier plan scheduled, once their start date arrives; `leavers`, deactivations a row " +
+      "asks for (termination date passed or a leaver status), and the daily pass over stored termination dates. " +
+      "People merely absent from an export wait for approval unless autoApply has `deactivate`. Default both.",
   });
 
 const CountryCode = z
@@ -88,7 +153,11 @@ export const Settings = z
     guard: z.object({ percent: z.number(), floor: z.number().int(), ceiling: z.number().int() }),
     autoApply: z.array(ActionKind),
     cron: z.string(),
-    sources: z.array(Source),
+    sources: z.array(SourceView),
+    scheduledAutoApply: z.array(z.enum(SCHEDULED_RULES)),
+    sheetsServiceAccount: z.string().nullable().openapi({
+      description: "The email to share sheet sources with; null when this deployment has no service account.",
+    }),
     contentRegions: z
       .record(z.string(), z.string())
       .openapi({ description: "The tenant's country → content region overrides of the built-in table." }),
@@ -102,7 +171,8 @@ export const SettingsPatch = z
     guard: Guard.optional(),
     autoApply: AutoApply.optional(),
     cron: Cron.optional(),
-    sources: z.array(Source).max(20).optional(),
+    sources: z.array(SourceInput).max(20).optional(),
+    scheduledAutoApply: ScheduledAutoApply.optional(),
     contentRegions: z
       .record(CountryCode, z.string().trim().min(1).max(64).nullable())
       .optional()

@@ -20,9 +20,8 @@ export interface Decoded {
   issues: Issue[];
 }
 
-// One import is parsed, planned and stored inside one Worker invocation (128 MB of memory): past
-// these sizes it would be killed mid-request. Bigger companies split the export (by department,
-// by country) into several imports.
+// One import is parsed, planned and stored inside one Worker invocation (128 MB of memory); see
+// MAX_ROWS in parse.ts. The bytes are refused before they are decoded into a second copy.
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 
 // Above this share of control characters the "text" is almost certainly not text. Real exports

@@ -143,15 +143,21 @@ async function apply(): Promise<void> {
   applyProgress.removeAttribute("value");
   setStatus(applyStatus, "Applying the approved rows…", "neutral");
   let result: ApplyResult;
-  do {
-    result = await callServer("applyApproved");
-    showProgress(result);
-    showPlan(result.plan);
-  } while (!result.complete);
+  try {
+    do {
+      result = await callServer("applyApproved");
+      showProgress(result);
+      showPlan(result.plan);
+    } while (!result.complete);
+  } catch (error) {
+    setStatus(applyStatus, "", "neutral");
+    throw error;
+  } finally {
+    applyProgress.hidden = true;
+  }
   const { done, failed, stale } = result.progress;
   const problems = failed + stale ? ` ${failed} failed and ${stale} changed since Analyze (stale): see Status and Message in Review.` : "";
   setStatus(applyStatus, `Applied: ${done} done.${problems}`, failed + stale ? "error" : "ok");
-  applyProgress.hidden = true;
   await refreshLog();
 }
 

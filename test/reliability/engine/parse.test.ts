@@ -1,6 +1,7 @@
-// Regression tests for the parse step's bug found by the hostile corpus: a big export (10 MB,
-// 150,000 rows) was read whole and killed the Worker mid-request (a 503 with no problem body).
-// Files past what one invocation can hold are now refused up front with a clear 4xx problem.
+// Regression tests for the parse step's bugs found by the hostile corpus. A 60 MB export (880,000
+// rows) was read whole and killed the Worker mid-request (a 503 with no problem body): files past
+// what one invocation can hold are now refused up front with a clear 4xx problem. A repeated header
+// row and a row split by another delimiter were rejected as people with misleading reasons.
 import { describe, expect, it } from "vitest";
 import { MAX_FILE_BYTES } from "../../../worker/engine/decode.ts";
 import {
