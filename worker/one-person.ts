@@ -84,7 +84,10 @@ async function personTable(
   for (const [key, value] of profile) {
     const field = fields.find((f) => f.key === key);
     if (!field && !options.creatable?.has(key)) {
-      problems.push({ field: `${options.at}.${key}`, message: `No segment or role "${key}" in this tenant.` });
+      problems.push({
+        field: `${options.at}.${key}`,
+        message: `No segment or role "${key}" in this tenant.`,
+      });
       continue;
     }
     const column = `profile.${key}`;

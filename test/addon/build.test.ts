@@ -16,8 +16,29 @@ import {
   fakeUi,
   loadAddon,
 } from "./fakes.ts";
+import { FakeSpreadsheetApp } from "./spreadsheet.ts";
 
-const ENTRY_POINTS = ["onOpen", "onInstall", "showSidebar", "getConnection", "saveConnection"];
+const ENTRY_POINTS = [
+  "onOpen",
+  "onInstall",
+  "showSidebar",
+  "setUpTabs",
+  "getState",
+  "getConnection",
+  "saveConnection",
+  "listHubs",
+  "selectHub",
+  "autoMap",
+  "analyze",
+  "approveAllOfKind",
+  "overrideGuard",
+  "applyApproved",
+  "refreshLog",
+];
+const MENU = [
+  { caption: "Open profile-sync", functionName: "showSidebar" },
+  { caption: "Set up the tabs", functionName: "setUpTabs" },
+];
 const SCOPES = [
   "https://www.googleapis.com/auth/spreadsheets.currentonly",
   "https://www.googleapis.com/auth/script.container.ui",
@@ -71,7 +92,7 @@ describe("onOpen and onInstall", () => {
       expect(addon.forbiddenTouches).toEqual([]);
       expect(menus).toHaveLength(1);
       expect(menus[0]?.addedToUi).toBe(true);
-      expect(menus[0]?.entries).toEqual([{ caption: "Open profile-sync", functionName: "showSidebar" }]);
+      expect(menus[0]?.entries).toEqual(MENU);
     },
   );
 
@@ -112,15 +133,17 @@ describe("Sidebar.html", () => {
     expect(sidebarPage).not.toContain("inline:sidebar.ts");
   });
 
-  it("is what showSidebar shows, titled profile-sync", () => {
+  it("is what showSidebar shows, titled profile-sync, after making the Export tab to paste into", () => {
     const { ui, sidebars } = fakeUi();
+    const app = new FakeSpreadsheetApp({ ui });
     const addon = loadAddon(code, {
-      SpreadsheetApp: fakeSpreadsheetApp(ui),
+      SpreadsheetApp: app.service,
       HtmlService: fakeHtmlService(build.outDir),
     });
 
     addon.run("showSidebar");
 
+    expect(app.spreadsheet.sheet("Export").frozenRows).toBe(1);
     expect(sidebars).toHaveLength(1);
     expect(sidebars[0]?.getTitle()).toBe("profile-sync");
     expect(sidebars[0]?.getContent()).toBe(sidebarPage);

@@ -134,6 +134,8 @@ describe("settings", () => {
       guard: { percent: 10, floor: 10, ceiling: 500 },
       autoApply: ["update"],
       cron: "0 8 * * 1-5",
+      scheduledAutoApply: ["starters", "leavers"],
+      sheetsServiceAccount: null,
       sources: [],
       contentRegions: {},
     });

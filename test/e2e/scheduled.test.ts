@@ -434,6 +434,34 @@ describe("tenant isolation", () => {
     );
   });
 
+  it("keeps a stored token when a source is saved again by id, and refuses it for another host", async () => {
+    const [source] = (await call<z.infer<typeof Settings>>(good, "GET", "/v1/settings")).body.sources;
+    const again = await configure(good, {
+      sources: [
+        { id: source?.id, type: "csv", hubId: good.hubId, url: google.csvUrl("good.csv"), partial: true },
+      ],
+    });
+    expect(again.sources).toEqual([
+      expect.objectContaining({ id: source?.id, hasBearerToken: true, partial: true }),
+    ]);
+    const moved = await call<{ errors?: { field: string }[] }>(good, "PATCH", "/v1/settings", {
+      sources: [
+        { id: source?.id, type: "csv", hubId: good.hubId, url: "https://elsewhere.example/good.csv" },
+      ],
+    });
+    expect(moved.status).toBe(422);
+    expect(moved.body.errors?.[0]?.field).toBe("json.sources.0.bearerToken");
+    const unknown = await call<{ errors?: { field: string }[] }>(good, "PATCH", "/v1/settings", {
+      sources: [{ id: "nope", type: "csv", hubId: good.hubId, url: google.csvUrl("good.csv") }],
+    });
+    expect(unknown.body.errors?.[0]?.field).toBe("json.sources.0.id");
+    const plain = await call<{ errors?: { field: string }[] }>(good, "PATCH", "/v1/settings", {
+      sources: [{ type: "csv", hubId: good.hubId, url: "http://hris.example/x.csv" }],
+    });
+    expect(plain.status).toBe(400);
+    expect(plain.body.errors?.[0]?.field).toBe("json.sources.0.url");
+  });
+
   it("counts a failed run as run: the bad tenant is not retried every tick", async () => {
     const [lease] = await stack.db.all<{ last_run_at: string }>(
       sql`select last_run_at from leases where tenant_id = ${bad.id}`,

@@ -5,7 +5,14 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../helpers/stack.ts";
-import { expectScimError, type ListAnswer, SCIM_TYPE, type Scim, scimClient, scimToken } from "../scim/client.ts";
+import {
+  expectScimError,
+  type ListAnswer,
+  SCIM_TYPE,
+  type Scim,
+  scimClient,
+  scimToken,
+} from "../scim/client.ts";
 
 const CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -24,7 +31,12 @@ beforeAll(async () => {
   const field = await stack.api("/v1/fields", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ key: "seniority", label: "Seniority", kind: "segment", options: ["Junior", "Senior"] }),
+    body: JSON.stringify({
+      key: "seniority",
+      label: "Seniority",
+      kind: "segment",
+      options: ["Junior", "Senior"],
+    }),
   });
   expect(field.status).toBe(201);
   token = await scimToken(stack);
@@ -86,7 +98,11 @@ describe("authentication", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "short-lived", hubId: stack.hubId }),
     });
-    const { id, token: secret, prefix } = (await created.json()) as { id: string; token: string; prefix: string };
+    const {
+      id,
+      token: secret,
+      prefix,
+    } = (await created.json()) as { id: string; token: string; prefix: string };
     expect(secret).toMatch(/^scim_[0-9A-Za-z]{43}$/);
     expect(secret.startsWith(prefix)).toBe(true);
     const listed = await (await stack.api("/v1/scim/tokens")).text();
@@ -147,19 +163,33 @@ describe("discovery (RFC 7644 §4)", () => {
     expect(schemas.body.Resources.map((s) => s.id)).toEqual([CORE_USER, ENTERPRISE, SEGMENTS, GROUP]);
     const segments = await scim<{ attributes: Record<string, unknown>[] }>("GET", `/Schemas/${SEGMENTS}`);
     expect(segments.body.attributes).toEqual([
-      expect.objectContaining({ name: "seniority", type: "string", multiValued: false, canonicalValues: ["Junior", "Senior"] }),
+      expect.objectContaining({
+        name: "seniority",
+        type: "string",
+        multiValued: false,
+        canonicalValues: ["Junior", "Senior"],
+      }),
     ]);
     const user = await scim<{ attributes: { name: string; caseExact: boolean; uniqueness: string }[] }>(
       "GET",
       `/Schemas/${CORE_USER}`,
     );
-    expect(user.body.attributes.find((a) => a.name === "userName")).toMatchObject({ caseExact: false, uniqueness: "server" });
+    expect(user.body.attributes.find((a) => a.name === "userName")).toMatchObject({
+      caseExact: false,
+      uniqueness: "server",
+    });
   });
 
   it("serves its own OpenAPI document, apart from the API's", async () => {
-    const doc = (await (await fetch(`${stack.url}/scim/v2/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/Users", "/Users/{id}", "/Groups/{id}", "/Schemas"]));
-    const api = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${stack.url}/scim/v2/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/Users", "/Users/{id}", "/Groups/{id}", "/Schemas"]),
+    );
+    const api = (await (await fetch(`${stack.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(api.paths).filter((p) => p.startsWith("/scim"))).toEqual([]);
     expect(Object.keys(api.paths)).toContain("/v1/scim/tokens");
   });
@@ -195,12 +225,19 @@ describe("Users: create and read (RFC 7644 §3.3, §3.4.1)", () => {
     expect(created.headers.get("location")).toBe(`${stack.url}/scim/v2/Users/${bjensen.id}`);
     expect(created.headers.get("etag")).toBe('W/"1"');
     const row = await member(bjensen.id);
-    expect(row.body).toMatchObject({ status: "invited", employeeId: "bjensen", email: "bjensen@example.com", hubIds: [stack.hubId] });
+    expect(row.body).toMatchObject({
+      status: "invited",
+      employeeId: "bjensen",
+      email: "bjensen@example.com",
+      hubIds: [stack.hubId],
+    });
     const audit = await auditOf(bjensen.id);
     expect(audit.map((e) => [e.change, e.actorType, e.approvedBy])).toEqual(
       expect.arrayContaining([["invite", "scim", expect.stringMatching(/^scim:/)]]),
     );
-    const outbox = (await (await stack.api("/v1/outbox?recipient=bjensen@example.com")).json()) as { messages: unknown[] };
+    const outbox = (await (await stack.api("/v1/outbox?recipient=bjensen@example.com")).json()) as {
+      messages: unknown[];
+    };
     expect(outbox.messages).toHaveLength(1);
   });
 
@@ -209,13 +246,20 @@ describe("Users: create and read (RFC 7644 §3.3, §3.4.1)", () => {
     expect(read.status).toBe(200);
     expect(read.body).toEqual(bjensen);
     expect(read.headers.get("etag")).toBe(bjensen.meta.version);
-    const cached = await scim("GET", `/Users/${bjensen.id}`, undefined, { "if-none-match": bjensen.meta.version });
+    const cached = await scim("GET", `/Users/${bjensen.id}`, undefined, {
+      "if-none-match": bjensen.meta.version,
+    });
     expect(cached.status).toBe(304);
   });
 
   it("returns only the attributes asked for, or all but those excluded (§3.9)", async () => {
     const only = await scim("GET", `/Users/${bjensen.id}?attributes=userName,name.givenName`);
-    expect(only.body).toEqual({ schemas: bjensen.schemas, id: bjensen.id, userName: "bjensen", name: { givenName: "Barbara" } });
+    expect(only.body).toEqual({
+      schemas: bjensen.schemas,
+      id: bjensen.id,
+      userName: "bjensen",
+      name: { givenName: "Barbara" },
+    });
     const without = await scim("GET", `/Users/${bjensen.id}?excludedAttributes=emails,groups,meta`);
     expect(Object.keys(without.body)).not.toEqual(expect.arrayContaining(["emails"]));
     expect(without.body).not.toHaveProperty("meta");
@@ -237,7 +281,11 @@ describe("Users: create and read (RFC 7644 §3.3, §3.4.1)", () => {
   });
 
   it("refuses a body that is not a User, or not JSON", async () => {
-    expectScimError(await scim("POST", "/Users", { schemas: [GROUP], displayName: "x" }), 400, "invalidSyntax");
+    expectScimError(
+      await scim("POST", "/Users", { schemas: [GROUP], displayName: "x" }),
+      400,
+      "invalidSyntax",
+    );
     const broken = await fetch(`${stack.url}/scim/v2/Users`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": SCIM_TYPE },
@@ -254,7 +302,9 @@ describe("Users: filter and paging (RFC 7644 §3.4.2)", () => {
 
   beforeAll(async () => {
     for (const name of ["pager1", "pager2", "pager3", "pager4", "pager5"]) {
-      created.push(await create(name, { title: name === "pager3" ? "Lead" : undefined, externalId: `P-${name}` }));
+      created.push(
+        await create(name, { title: name === "pager3" ? "Lead" : undefined, externalId: `P-${name}` }),
+      );
     }
   });
 
@@ -272,7 +322,7 @@ describe("Users: filter and paging (RFC 7644 §3.4.2)", () => {
     ['userName co "pager" and (externalId eq "P-pager1" or externalId eq "P-pager5")', ["pager1", "pager5"]],
     ['displayName eq "pager2 Tester"', ["pager2"]],
     ['not (userName co "pager") and userName sw "pager"', []],
-    ["active eq true and userName ew \"r4@example.com\"", ["pager4"]],
+    ['active eq true and userName ew "r4@example.com"', ["pager4"]],
   ])("%s", async (filter, expected) => {
     const found = await query(filter);
     expect(found.status).toBe(200);
@@ -303,7 +353,7 @@ describe("Users: filter and paging (RFC 7644 §3.4.2)", () => {
     expect(none.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
-  it.each(['userName eq', 'userName xx "a"', '(userName eq "a"', 'active gt true'])(
+  it.each(["userName eq", 'userName xx "a"', '(userName eq "a"', "active gt true"])(
     "refuses %j: 400 invalidFilter",
     async (filter) => {
       expectScimError(await query(filter), 400, "invalidFilter");
@@ -327,21 +377,35 @@ describe("Users: replace and patch (RFC 7644 §3.5)", () => {
       title: "Senior Tour Guide",
     });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ name: { givenName: "Patricia" }, title: "Senior Tour Guide", externalId: "E-patchy" });
+    expect(put.body).toMatchObject({
+      name: { givenName: "Patricia" },
+      title: "Senior Tour Guide",
+      externalId: "E-patchy",
+    });
     expect(put.body.meta.version).not.toBe(user.meta.version);
     expect(put.headers.get("etag")).toBe(put.body.meta.version);
     user = put.body;
   });
 
   it("refuses a write based on an old version: 412, and nothing changes", async () => {
-    const stale = await scim("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "title", value: "X" }), {
-      "if-match": 'W/"1"',
-    });
+    const stale = await scim(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOf({ op: "replace", path: "title", value: "X" }),
+      {
+        "if-match": 'W/"1"',
+      },
+    );
     expectScimError(stale, 412);
     expect((await scim<User>("GET", `/Users/${user.id}`)).body.title).toBe("Senior Tour Guide");
-    const fresh = await scim<User>("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "title", value: "Guide" }), {
-      "if-match": user.meta.version,
-    });
+    const fresh = await scim<User>(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOf({ op: "replace", path: "title", value: "Guide" }),
+      {
+        "if-match": user.meta.version,
+      },
+    );
     expect(fresh.status).toBe(200);
     user = fresh.body;
   });
@@ -365,7 +429,12 @@ describe("Users: replace and patch (RFC 7644 §3.5)", () => {
     });
     expect(patched.body).not.toHaveProperty("title");
     const row = await member(user.id);
-    expect(row.body).toMatchObject({ lastName: "Jensen", department: "Tours", jobTitle: null, profile: { seniority: "Senior" } });
+    expect(row.body).toMatchObject({
+      lastName: "Jensen",
+      department: "Tours",
+      jobTitle: null,
+      profile: { seniority: "Senior" },
+    });
     user = patched.body;
   });
 
@@ -377,10 +446,43 @@ describe("Users: replace and patch (RFC 7644 §3.5)", () => {
     );
     expect(patched.status).toBe(200);
     expect(patched.body.id).toBe(user.id);
-    expect(patched.body.emails).toEqual([{ value: "patricia.jensen@example.com", type: "work", primary: true }]);
+    expect(patched.body.emails).toEqual([
+      { value: "patricia.jensen@example.com", type: "work", primary: true },
+    ]);
     expect((await member(user.id)).body.email).toBe("patricia.jensen@example.com");
-    const count = await stack.db.all<{ n: number }>(sql`select count(*) as n from members where email like 'patchy@%'`);
+    const count = await stack.db.all<{ n: number }>(
+      sql`select count(*) as n from members where email like 'patchy@%'`,
+    );
     expect(Number(count[0]?.n)).toBe(0);
+  });
+
+  it("changes the email of a member known by email alone, keeping the member", async () => {
+    const plain = await create("plain");
+    const patched = await scim<User>(
+      "PATCH",
+      `/Users/${plain.id}`,
+      patchOf(
+        { op: "replace", path: 'emails[type eq "work"].value', value: "plain.renamed@example.com" },
+        { op: "replace", path: "title", value: "Analyst" },
+      ),
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: plain.id, title: "Analyst", userName: "plain@example.com" });
+    expect((await member(plain.id)).body).toMatchObject({
+      email: "plain.renamed@example.com",
+      jobTitle: "Analyst",
+    });
+    const emailOnly = await scim<User>(
+      "PATCH",
+      `/Users/${plain.id}`,
+      patchOf({ op: "replace", path: "emails", value: [{ value: "plain.again@example.com", type: "work" }] }),
+    );
+    expect(emailOnly.body.id).toBe(plain.id);
+    expect((await member(plain.id)).body.email).toBe("plain.again@example.com");
+    const people = await stack.db.all<{ n: number }>(
+      sql`select count(*) as n from members where email like 'plain%'`,
+    );
+    expect(Number(people[0]?.n)).toBe(1);
   });
 
   it("sets the manager by their SCIM id: the member's approver", async () => {
@@ -390,10 +492,16 @@ describe("Users: replace and patch (RFC 7644 §3.5)", () => {
       `/Users/${user.id}`,
       patchOf({ op: "replace", path: `${ENTERPRISE}:manager`, value: { value: boss.id } }),
     );
-    expect(patched.body[ENTERPRISE]).toMatchObject({ manager: { value: boss.id, displayName: "boss Tester" } });
+    expect(patched.body[ENTERPRISE]).toMatchObject({
+      manager: { value: boss.id, displayName: "boss Tester" },
+    });
     expect((await member(user.id)).body).toMatchObject({ approverId: boss.id, manager: "E-boss" });
     expectScimError(
-      await scim("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: `${ENTERPRISE}:manager.value`, value: "nobody" })),
+      await scim(
+        "PATCH",
+        `/Users/${user.id}`,
+        patchOf({ op: "replace", path: `${ENTERPRISE}:manager.value`, value: "nobody" }),
+      ),
       400,
       "invalidValue",
     );
@@ -413,7 +521,11 @@ describe("Users: replace and patch (RFC 7644 §3.5)", () => {
   });
 
   it("refuses an email another member has: 409 uniqueness", async () => {
-    const answer = await scim("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "emails[type eq \"work\"].value", value: "boss@example.com" }));
+    const answer = await scim(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOf({ op: "replace", path: 'emails[type eq "work"].value', value: "boss@example.com" }),
+    );
     expectScimError(answer, 409, "uniqueness");
   });
 });
@@ -426,23 +538,38 @@ describe("Users: deactivate, delete, restore", () => {
   });
 
   it("active=false deactivates, never deletes: the user stays readable and findable", async () => {
-    const off = await scim<User>("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "active", value: false }));
+    const off = await scim<User>(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOf({ op: "replace", path: "active", value: false }),
+    );
     expect(off.status).toBe(200);
     expect(off.body.active).toBe(false);
     expect((await member(user.id)).body).toMatchObject({ status: "inactive", deletedAt: null });
     expect((await scim<User>("GET", `/Users/${user.id}`)).body.active).toBe(false);
-    const found = await scim<ListAnswer>("GET", `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com"')}`);
+    const found = await scim<ListAnswer>(
+      "GET",
+      `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com"')}`,
+    );
     expect(found.body.Resources[0]).toMatchObject({ id: user.id, active: false });
   });
 
   it("a field change while inactive keeps the member inactive", async () => {
-    const renamed = await scim<User>("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "title", value: "Alumnus" }));
+    const renamed = await scim<User>(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOf({ op: "replace", path: "title", value: "Alumnus" }),
+    );
     expect(renamed.body).toMatchObject({ active: false, title: "Alumnus" });
     expect((await member(user.id)).body.status).toBe("inactive");
   });
 
   it("active=true reactivates", async () => {
-    const on = await scim<User>("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "active", value: true }));
+    const on = await scim<User>(
+      "PATCH",
+      `/Users/${user.id}`,
+      patchOf({ op: "replace", path: "active", value: true }),
+    );
     expect(on.body.active).toBe(true);
     expect((await member(user.id)).body.status).toBe("active");
   });
@@ -453,8 +580,14 @@ describe("Users: deactivate, delete, restore", () => {
     const deleted = await scim("DELETE", `/Users/${user.id}`);
     expect(deleted.status).toBe(204);
     expectScimError(await scim("GET", `/Users/${user.id}`), 404);
-    expectScimError(await scim("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "title", value: "x" })), 404);
-    const listed = await scim<ListAnswer>("GET", `/Users?filter=${encodeURIComponent('externalId eq "E-leaver"')}`);
+    expectScimError(
+      await scim("PATCH", `/Users/${user.id}`, patchOf({ op: "replace", path: "title", value: "x" })),
+      404,
+    );
+    const listed = await scim<ListAnswer>(
+      "GET",
+      `/Users?filter=${encodeURIComponent('externalId eq "E-leaver"')}`,
+    );
     expect(listed.body.totalResults).toBe(0);
     const row = await member(user.id);
     expect(row.body.status).toBe("deleted");
@@ -464,6 +597,19 @@ describe("Users: deactivate, delete, restore", () => {
     const restored = await stack.api(`/v1/members/${user.id}/restore`, { method: "POST" });
     expect(restored.status).toBe(200);
     expect((await scim<User>("GET", `/Users/${user.id}`)).body.active).toBe(true);
+  });
+
+  it("changes nothing of a member an admin archived, and shows them inactive", async () => {
+    const kept = await create("archived");
+    expect((await stack.api(`/v1/members/${kept.id}/archive`, { method: "POST" })).status).toBe(200);
+    expect((await scim<User>("GET", `/Users/${kept.id}`)).body.active).toBe(false);
+    const answer = await scim(
+      "PATCH",
+      `/Users/${kept.id}`,
+      patchOf({ op: "replace", path: "active", value: true }),
+    );
+    expectScimError(answer, 400, "mutability");
+    expect((await member(kept.id)).body.status).toBe("archived");
   });
 
   it("records every change with actor scim", async () => {
@@ -488,7 +634,10 @@ describe("Groups (hubs)", () => {
   const hubIdsOf = async (id: string) => (await member(id)).body.hubIds as string[];
 
   it("lists the tenant's hubs as groups, with their members", async () => {
-    const groups = await scim<ListAnswer>("GET", `/Groups?filter=${encodeURIComponent('displayName eq "mentoring"')}`);
+    const groups = await scim<ListAnswer>(
+      "GET",
+      `/Groups?filter=${encodeURIComponent('displayName eq "mentoring"')}`,
+    );
     expect(groups.body.totalResults).toBe(1);
     expect(groups.body.Resources[0]).toMatchObject({ id: stack.hubId, displayName: "Mentoring" });
     const members = groups.body.Resources[0]?.members as { value: string }[];
@@ -510,23 +659,39 @@ describe("Groups (hubs)", () => {
     const hubs = (await (await stack.api("/v1/hubs")).json()) as { hubs: { id: string; name: string }[] };
     expect(hubs.hubs.map((h) => h.name)).toContain("Tour Guides");
     expect(await hubIdsOf(alice.id)).toContain(groupId);
-    expectScimError(await scim("POST", "/Groups", { schemas: [GROUP], displayName: "tour guides" }), 409, "uniqueness");
+    expectScimError(
+      await scim("POST", "/Groups", { schemas: [GROUP], displayName: "tour guides" }),
+      409,
+      "uniqueness",
+    );
   });
 
   it("adds a member (§3.5.2.1): they join the hub", async () => {
-    const added = await scim("PATCH", `/Groups/${groupId}`, patchOf({ op: "add", path: "members", value: [{ value: bob.id, display: "Bob" }] }));
+    const added = await scim(
+      "PATCH",
+      `/Groups/${groupId}`,
+      patchOf({ op: "add", path: "members", value: [{ value: bob.id, display: "Bob" }] }),
+    );
     expect(added.status).toBe(204);
     expect(await hubIdsOf(bob.id)).toContain(groupId);
-    const group = await scim<{ members: { value: string; type: string }[]; meta: { version: string } }>("GET", `/Groups/${groupId}`);
+    const group = await scim<{ members: { value: string; type: string }[]; meta: { version: string } }>(
+      "GET",
+      `/Groups/${groupId}`,
+    );
     expect(group.body.members.map((m) => m.value)).toEqual([alice.id, bob.id]);
     expect(group.body.meta.version).not.toBe(version);
     version = group.body.meta.version;
   });
 
   it("refuses a change based on an old version of the group: 412", async () => {
-    const stale = await scim("PATCH", `/Groups/${groupId}`, patchOf({ op: "replace", path: "displayName", value: "X" }), {
-      "if-match": 'W/"00000000"',
-    });
+    const stale = await scim(
+      "PATCH",
+      `/Groups/${groupId}`,
+      patchOf({ op: "replace", path: "displayName", value: "X" }),
+      {
+        "if-match": 'W/"00000000"',
+      },
+    );
     expectScimError(stale, 412);
   });
 
@@ -545,7 +710,11 @@ describe("Groups (hubs)", () => {
   });
 
   it("renames the group: the hub is renamed", async () => {
-    const renamed = await scim("PATCH", `/Groups/${groupId}`, patchOf({ op: "replace", path: "displayName", value: "Guides" }));
+    const renamed = await scim(
+      "PATCH",
+      `/Groups/${groupId}`,
+      patchOf({ op: "replace", path: "displayName", value: "Guides" }),
+    );
     expect(renamed.status).toBe(204);
     expect((await scim("GET", `/Groups/${groupId}`)).body).toMatchObject({ displayName: "Guides" });
   });
@@ -563,7 +732,11 @@ describe("Groups (hubs)", () => {
 
   it("refuses members that are not users, and a group delete", async () => {
     expectScimError(
-      await scim("PATCH", `/Groups/${groupId}`, patchOf({ op: "add", path: "members", value: [{ value: "ghost" }] })),
+      await scim(
+        "PATCH",
+        `/Groups/${groupId}`,
+        patchOf({ op: "add", path: "members", value: [{ value: "ghost" }] }),
+      ),
       400,
       "invalidValue",
     );
@@ -573,6 +746,10 @@ describe("Groups (hubs)", () => {
 
   it("refuses more member changes than one request may carry: 400 tooMany", async () => {
     const many = Array.from({ length: 1001 }, (_, i) => ({ value: `user-${i}` }));
-    expectScimError(await scim("PATCH", `/Groups/${groupId}`, patchOf({ op: "add", path: "members", value: many })), 400, "tooMany");
+    expectScimError(
+      await scim("PATCH", `/Groups/${groupId}`, patchOf({ op: "add", path: "members", value: many })),
+      400,
+      "tooMany",
+    );
   });
 });

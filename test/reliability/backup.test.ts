@@ -162,7 +162,7 @@ describe("tenant backup and restore", () => {
     const after = await fetch(`${worker.url}/v1/plans/${planId}`, { headers: auth });
     expect(after.status).toBe(200);
     expect(await after.json()).toEqual(before);
-  });
+  }, 180_000);
 
   it("refuses to restore over a database that already holds the tenant, changing nothing", async () => {
     if (!targetClient || !target) throw new Error("runs after the round trip");

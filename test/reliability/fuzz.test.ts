@@ -17,6 +17,8 @@ import { executePlan, importAndPlan, type Snapshot } from "../../worker/sync.ts"
 import { type TestDb, testDb } from "../helpers/db.ts";
 
 const NOW = new Date("2026-11-21T12:00:00Z");
+// About 10 s for all three on an idle machine; room for a CI machine that is busy with other suites.
+const TIMEOUT = 180_000;
 const OPTIONS = { source: "upload" as const, filename: null, partial: false, createdBy: "fuzz", now: NOW };
 
 const nameOf = (s: (typeof CORE_SYNONYMS)[CoreField][number]) => (typeof s === "string" ? s : s[0]);
@@ -214,56 +216,68 @@ async function storedActions(tenantId: string, planId: string): Promise<unknown>
 }
 
 describe("fuzzing the import", () => {
-  it("arbitrary and damaged bytes: a plan or a 4xx AppError, never anything else", async () => {
-    const { tenantId, hubId } = await freshHub();
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 600 }), damagedCsv), async (bytes) => {
-        await attempt(tenantId, hubId, { format: "csv", body: bytes });
-      }),
-      { numRuns: 500 },
-    );
-  });
+  it(
+    "arbitrary and damaged bytes: a plan or a 4xx AppError, never anything else",
+    async () => {
+      const { tenantId, hubId } = await freshHub();
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 600 }), damagedCsv), async (bytes) => {
+          await attempt(tenantId, hubId, { format: "csv", body: bytes });
+        }),
+        { numRuns: 500 },
+      );
+    },
+    TIMEOUT,
+  );
 
-  it("arbitrary tables, as CSV or JSON, first import of a hub (auto-map): a plan or a 4xx", async () => {
-    const kinds = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(snapshot, async (snap) => {
-        const { tenantId, hubId } = await freshHub();
-        const result = await attempt(tenantId, hubId, snap);
-        for (const kind of Object.keys(result?.plan.summary ?? {})) kinds.add(kind);
-      }),
-      { numRuns: 400 },
-    );
-    // Not vacuous: the generator reaches people who are invited, scheduled, skipped and rejected.
-    expect([...kinds].sort()).toEqual(expect.arrayContaining(["error", "invite", "scheduled", "skip"]));
-  });
+  it(
+    "arbitrary tables, as CSV or JSON, first import of a hub (auto-map): a plan or a 4xx",
+    async () => {
+      const kinds = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(snapshot, async (snap) => {
+          const { tenantId, hubId } = await freshHub();
+          const result = await attempt(tenantId, hubId, snap);
+          for (const kind of Object.keys(result?.plan.summary ?? {})) kinds.add(kind);
+        }),
+        { numRuns: 400 },
+      );
+      // Not vacuous: the generator reaches people who are invited, scheduled, skipped and rejected.
+      expect([...kinds].sort()).toEqual(expect.arrayContaining(["error", "invite", "scheduled", "skip"]));
+    },
+    TIMEOUT,
+  );
 
-  it("the same table against the same members plans the same actions", async () => {
-    const kinds = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(twoExports, async ([first, second]) => {
-        const { tenantId, hubId } = await freshHub();
-        const seeded = await attempt(tenantId, hubId, first);
-        if (seeded) {
-          await setApproval(t.db, tenantId, seeded.plan.id, { approved: true, all: true, by: "fuzz" });
-          await executePlan(t.db, tenantId, seeded.plan.id, {
-            actor: { type: "admin", id: "fuzz" },
-            acceptUrl: "https://x.test/accept?token=",
-            budgetMs: 10_000,
-          });
-        }
-        const a = await attempt(tenantId, hubId, second);
-        const b = await attempt(tenantId, hubId, second);
-        expect(b === null).toBe(a === null);
-        if (!a || !b) return;
-        expect(b.plan.summary).toEqual(a.plan.summary);
-        expect(b.plan.guard).toEqual(a.plan.guard);
-        expect(await storedActions(tenantId, b.plan.id)).toEqual(await storedActions(tenantId, a.plan.id));
-        for (const kind of Object.keys(a.plan.summary)) kinds.add(kind);
-      }),
-      { numRuns: 100 },
-    );
-    // Not vacuous: against members, the second export updates, deactivates and invites.
-    expect([...kinds]).toEqual(expect.arrayContaining(["deactivate", "invite", "update"]));
-  });
+  it(
+    "the same table against the same members plans the same actions",
+    async () => {
+      const kinds = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(twoExports, async ([first, second]) => {
+          const { tenantId, hubId } = await freshHub();
+          const seeded = await attempt(tenantId, hubId, first);
+          if (seeded) {
+            await setApproval(t.db, tenantId, seeded.plan.id, { approved: true, all: true, by: "fuzz" });
+            await executePlan(t.db, tenantId, seeded.plan.id, {
+              actor: { type: "admin", id: "fuzz" },
+              acceptUrl: "https://x.test/accept?token=",
+              budgetMs: 10_000,
+            });
+          }
+          const a = await attempt(tenantId, hubId, second);
+          const b = await attempt(tenantId, hubId, second);
+          expect(b === null).toBe(a === null);
+          if (!a || !b) return;
+          expect(b.plan.summary).toEqual(a.plan.summary);
+          expect(b.plan.guard).toEqual(a.plan.guard);
+          expect(await storedActions(tenantId, b.plan.id)).toEqual(await storedActions(tenantId, a.plan.id));
+          for (const kind of Object.keys(a.plan.summary)) kinds.add(kind);
+        }),
+        { numRuns: 100 },
+      );
+      // Not vacuous: against members, the second export updates, deactivates and invites.
+      expect([...kinds]).toEqual(expect.arrayContaining(["deactivate", "invite", "update"]));
+    },
+    TIMEOUT,
+  );
 });

@@ -15,6 +15,26 @@ function sixtyMegabytes(): Uint8Array {
   return buffer;
 }
 
+/** The add-on's JSON table with 60 MB of people: the JSON path meets the same limits. */
+function sixtyMegabytesJson(): string {
+  const rows: string[] = [];
+  let size = 0;
+  for (let i = 1; size < 60 * 1024 * 1024; i++) {
+    const row = JSON.stringify([
+      `E${i}`,
+      `First${i}`,
+      `Last${i}`,
+      `person${i}@acme.test`,
+      "2020-01-15",
+      "Active",
+    ]);
+    rows.push(row);
+    size += row.length + 1;
+  }
+  const columns = HEADER.trim().split(",");
+  return `{"columns":${JSON.stringify(columns)},"rows":[${rows.join(",")}]}`;
+}
+
 function tooManyRows(): string {
   return HEADER + Array.from({ length: 50_001 }, (_, i) => person(i + 1)).join("");
 }
@@ -43,6 +63,7 @@ function tenThousandIdenticalRows(): string {
 
 export const GENERATORS: Record<string, () => Uint8Array | string> = {
   sixtyMegabytes,
+  sixtyMegabytesJson,
   tooManyRows,
   tooManyCells,
   hundredThousandCharCell,

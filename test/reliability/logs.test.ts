@@ -135,5 +135,5 @@ describe("the worker's logs during a full sync and failing requests", () => {
     expect(log).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.-]+/);
     // What it says instead: the error's kind and code, and the route.
     expect(log).toContain("unhandled LibsqlBatchError SQLITE_CONSTRAINT in POST /v1/hubs/:hubId/imports");
-  });
+  }, 120_000);
 });

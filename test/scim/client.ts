@@ -56,32 +56,42 @@ export function scimClient(stack: Stack, token: string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : null) as T,
+    };
   };
 }
 
 export type Scim = ReturnType<typeof scimClient>;
 
-/** A recorded payload from test/scim/fixtures, with `{{name}}` replaced by `values[name]` everywhere. */
-export function fixture(file: string, values: Record<string, string> = {}): Record<string, unknown> {
-  const text = readFileSync(new URL(`./fixtures/${file}`, import.meta.url), "utf8");
-  return JSON.parse(text, (_key, value: unknown) =>
-    typeof value === "string"
-      ? value.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-          const filled = values[name];
-          if (filled === undefined) throw new Error(`${file}: no value for {{${name}}}`);
-          return filled;
-        })
-      : value,
-  ) as Record<string, unknown>;
+interface RecordedRequest {
+  method: string;
+  path: string;
+  body?: unknown;
 }
 
-/** One request of a fixture file: `{ method, path, body? }`, placeholders filled. */
-export function recorded(file: string, step: string, values: Record<string, string> = {}) {
-  const steps = fixture(file, values).requests as Record<string, { method: string; path: string; body?: unknown }>;
-  const request = steps[step];
+/** One request of a recorded fixture (test/scim/fixtures), with `{{name}}` replaced by `values[name]`. */
+export function recorded(file: string, step: string, values: Record<string, string> = {}): RecordedRequest {
+  const text = readFileSync(new URL(`./fixtures/${file}`, import.meta.url), "utf8");
+  const request = (JSON.parse(text) as { requests: Record<string, RecordedRequest> }).requests[step];
   if (!request) throw new Error(`${file}: no request "${step}"`);
-  return request;
+  return fill(request, (name) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${file} ${step}: no value for {{${name}}}`);
+    return value;
+  }) as RecordedRequest;
+}
+
+function fill(value: unknown, attributeOf: (name: string) => string): unknown {
+  if (typeof value === "string")
+    return value.replace(/\{\{(\w+)\}\}/g, (_, name: string) => attributeOf(name));
+  if (Array.isArray(value)) return value.map((v) => fill(v, attributeOf));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, attributeOf)]));
+  }
+  return value;
 }
 
 export function expectScimError(answer: ScimAnswer<unknown>, status: number, scimType?: string): ScimError {

@@ -44,7 +44,10 @@ describe("parseFilter", () => {
   });
 
   it("binds and tighter than or, and parentheses override it", () => {
-    const loose = parseFilter('title pr or userName eq "a" and active eq true') as Extract<Filter, { kind: "or" }>;
+    const loose = parseFilter('title pr or userName eq "a" and active eq true') as Extract<
+      Filter,
+      { left: Filter }
+    >;
     expect(loose.kind).toBe("or");
     expect(loose.right.kind).toBe("and");
     const grouped = parseFilter('(title pr or userName eq "a") and active eq true');
@@ -77,7 +80,7 @@ describe("parseFilter", () => {
     ["", "is empty"],
     ['userName eq "open', "never closed"],
     ["userName eq", "ends too early"],
-    ["userName xx \"a\"", "expected an operator"],
+    ['userName xx "a"', "expected an operator"],
     ['userName eq "a" and', "ends too early"],
     ['(userName eq "a"', 'expected ")"'],
     ["userName eq bare", "expected a value"],
@@ -99,8 +102,14 @@ describe("parseFilter", () => {
 describe("parsePath (PATCH)", () => {
   it("reads attribute, sub-attribute, value filter and URN forms", () => {
     expect(parsePath("name.givenName")).toEqual({ urn: null, attr: "name", sub: "givenName" });
-    expect(parsePath('members[value eq "2819c223"]')).toMatchObject({ attr: "members", filter: { value: "2819c223" } });
-    expect(parsePath('addresses[type eq "work"].locality')).toMatchObject({ attr: "addresses", sub: "locality" });
+    expect(parsePath('members[value eq "2819c223"]')).toMatchObject({
+      attr: "members",
+      filter: { value: "2819c223" },
+    });
+    expect(parsePath('addresses[type eq "work"].locality')).toMatchObject({
+      attr: "addresses",
+      sub: "locality",
+    });
     expect(parsePath(`${ENTERPRISE_USER}:manager`)).toEqual({ urn: ENTERPRISE_USER, attr: "manager" });
   });
 
@@ -135,13 +144,13 @@ describe("matches", () => {
     ['meta.lastModified gt "2026-01-01T00:00:00Z"', true],
     ['meta.lastModified lt "2026-01-01T00:00:00Z"', false],
     [`${ENTERPRISE_USER}:department eq "r&d"`, true],
-    ["employeeNumber eq \"E1024\"", true], // an extension attribute, unqualified
+    ['employeeNumber eq "E1024"', true], // an extension attribute, unqualified
     [`${ENTERPRISE_USER}:manager.value eq "m-1"`, true],
     ['seniority eq "senior"', true],
     ['not (title eq "Engineer")', false],
     ['title eq "x" or (name.givenName eq "Ada" and active eq true)', true],
-    ['displayName eq null', false],
-    ['nickName eq null', true],
+    ["displayName eq null", false],
+    ["nickName eq null", true],
   ])("%s → %s", (text, expected) => {
     expect(test(text)).toBe(expected);
   });
@@ -161,6 +170,6 @@ describe("matches", () => {
 describe("valuesAt", () => {
   it("flattens a multi-valued attribute's sub-attribute", () => {
     expect(valuesAt(ada, parsePath("emails.type"), schemas)).toEqual(["work", "home"]);
-    expect(valuesAt(ada, parsePath('emails[primary eq true].value'), schemas)).toEqual(["ada@example.com"]);
+    expect(valuesAt(ada, parsePath("emails[primary eq true].value"), schemas)).toEqual(["ada@example.com"]);
   });
 });

@@ -3,8 +3,19 @@
 // removal as a value list), and each error with its scimType.
 import { describe, expect, it } from "vitest";
 import { ScimError } from "../../worker/scim/errors.ts";
-import { applyPatch, MAX_OPERATIONS, type PatchOperation, readPatchRequest } from "../../worker/scim/patch.ts";
-import { ENTERPRISE_USER, GROUP_SCHEMAS, PATCH_OP, SEGMENTS_USER, userSchemas } from "../../worker/scim/schemas.ts";
+import {
+  applyPatch,
+  MAX_OPERATIONS,
+  type PatchOperation,
+  readPatchRequest,
+} from "../../worker/scim/patch.ts";
+import {
+  ENTERPRISE_USER,
+  GROUP_SCHEMAS,
+  PATCH_OP,
+  SEGMENTS_USER,
+  userSchemas,
+} from "../../worker/scim/schemas.ts";
 
 const users = userSchemas([
   { key: "seniority", label: "Seniority", kind: "segment", visibility: "public", options: [] },
@@ -65,9 +76,9 @@ describe("readPatchRequest", () => {
     [[], "invalidSyntax", "is a JSON object"],
     [{ schemas: ["urn:x"], Operations: [{ op: "add", value: {} }] }, "invalidSyntax", "must list"],
     [{ schemas: [PATCH_OP] }, "invalidSyntax", "Operations"],
-    [{ schemas: [PATCH_OP], Operations: [{ op: "move", path: "title" }] }, "invalidSyntax", "not \"move\""],
-    [{ schemas: [PATCH_OP], Operations: [{ op: "remove" }] }, "noTarget", "needs a \"path\""],
-    [{ schemas: [PATCH_OP], Operations: [{ op: "add", path: "title" }] }, "invalidValue", "needs a \"value\""],
+    [{ schemas: [PATCH_OP], Operations: [{ op: "move", path: "title" }] }, "invalidSyntax", 'not "move"'],
+    [{ schemas: [PATCH_OP], Operations: [{ op: "remove" }] }, "noTarget", 'needs a "path"'],
+    [{ schemas: [PATCH_OP], Operations: [{ op: "add", path: "title" }] }, "invalidValue", 'needs a "value"'],
     [{ schemas: [PATCH_OP], Operations: [{ op: "add", path: 5, value: 1 }] }, "invalidPath", "is a string"],
   ])("refuses %j with %s", (body, scimType, message) => {
     const error = scimError(() => readPatchRequest(body));
@@ -78,7 +89,9 @@ describe("readPatchRequest", () => {
 
   it("refuses more operations than it takes at once (tooMany)", () => {
     const many = Array.from({ length: MAX_OPERATIONS + 1 }, () => ({ op: "add", path: "title", value: "x" }));
-    expect(scimError(() => readPatchRequest({ schemas: [PATCH_OP], Operations: many })).scimType).toBe("tooMany");
+    expect(scimError(() => readPatchRequest({ schemas: [PATCH_OP], Operations: many })).scimType).toBe(
+      "tooMany",
+    );
   });
 });
 
@@ -106,8 +119,13 @@ describe("RFC 7644 §3.5.2 examples", () => {
   });
 
   it("removes one member by value filter (§3.5.2.2)", () => {
-    const next = patch(group(), { op: "remove", path: 'members[value eq "2819c223-7f76-453a-919d-413861904646"]' });
-    expect(next.members).toEqual([{ value: "902c246b-6245-4190-8e05-00816be7344a", display: "Mandy Pepperidge" }]);
+    const next = patch(group(), {
+      op: "remove",
+      path: 'members[value eq "2819c223-7f76-453a-919d-413861904646"]',
+    });
+    expect(next.members).toEqual([
+      { value: "902c246b-6245-4190-8e05-00816be7344a", display: "Mandy Pepperidge" },
+    ]);
   });
 
   it("removes all members (§3.5.2.2)", () => {
@@ -115,7 +133,11 @@ describe("RFC 7644 §3.5.2 examples", () => {
   });
 
   it("removes all members and adds one in one request (§3.5.2.2)", () => {
-    const next = patch(group(), { op: "remove", path: "members" }, { op: "add", path: "members", value: [{ value: "x" }] });
+    const next = patch(
+      group(),
+      { op: "remove", path: "members" },
+      { op: "add", path: "members", value: [{ value: "x" }] },
+    );
     expect(next.members).toEqual([{ value: "x" }]);
   });
 
@@ -125,14 +147,25 @@ describe("RFC 7644 §3.5.2 examples", () => {
   });
 
   it("replaces a filtered value's sub-attribute, and a whole filtered value (§3.5.2.3)", () => {
-    const one = patch(user(), { op: "replace", path: 'addresses[type eq "work"].locality', value: "Burbank" });
+    const one = patch(user(), {
+      op: "replace",
+      path: 'addresses[type eq "work"].locality',
+      value: "Burbank",
+    });
     expect(one.addresses).toEqual([{ type: "work", locality: "Burbank", country: "US" }]);
-    const two = patch(user(), { op: "replace", path: 'addresses[type eq "work"]', value: { locality: "Pasadena" } });
+    const two = patch(user(), {
+      op: "replace",
+      path: 'addresses[type eq "work"]',
+      value: { locality: "Pasadena" },
+    });
     expect(two.addresses).toEqual([{ type: "work", locality: "Pasadena", country: "US" }]);
   });
 
   it("replaces attributes without a path, complex ones sub-attribute by sub-attribute (§3.5.2.3)", () => {
-    const next = patch(user(), { op: "replace", value: { name: { familyName: "Jensen-Smith" }, title: "Lead" } });
+    const next = patch(user(), {
+      op: "replace",
+      value: { name: { familyName: "Jensen-Smith" }, title: "Lead" },
+    });
     expect(next.name).toEqual({ givenName: "Barbara", familyName: "Jensen-Smith" });
     expect(next.title).toBe("Lead");
   });
@@ -184,12 +217,19 @@ describe("what identity providers send", () => {
   });
 
   it("adds a work email where none matched, from the filter's terms", () => {
-    const next = patch({ ...user(), emails: undefined }, { op: "add", path: 'emails[type eq "work"].value', value: "n@x.com" });
+    const next = patch(
+      { ...user(), emails: undefined },
+      { op: "add", path: 'emails[type eq "work"].value', value: "n@x.com" },
+    );
     expect(next.emails).toEqual([{ type: "work", value: "n@x.com" }]);
   });
 
   it("treats attribute names case-insensitively and writes them canonically", () => {
-    const next = patch(user(), { op: "replace", path: "NAME.GIVENNAME", value: "B" }, { op: "replace", path: "Title", value: "T" });
+    const next = patch(
+      user(),
+      { op: "replace", path: "NAME.GIVENNAME", value: "B" },
+      { op: "replace", path: "Title", value: "T" },
+    );
     expect(next.name).toEqual({ givenName: "B", familyName: "Jensen" });
     expect(next.title).toBe("T");
   });
@@ -228,7 +268,11 @@ describe("errors", () => {
   it("fails the whole request when one operation fails", () => {
     const resource = user();
     expect(() =>
-      patch(resource, { op: "replace", path: "title", value: "new" }, { op: "replace", path: "id", value: "x" }),
+      patch(
+        resource,
+        { op: "replace", path: "title", value: "new" },
+        { op: "replace", path: "id", value: "x" },
+      ),
     ).toThrow(ScimError);
     expect(resource.title).toBe("Tour Guide");
   });

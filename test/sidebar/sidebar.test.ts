@@ -28,6 +28,9 @@ const ARTIFACTS = path.join(ROOT, "test", "artifacts", "sidebar");
 /** Apps Script sidebars are 300 px wide. */
 const VIEWPORT = { width: 300, height: 900 };
 const WAIT = { timeout: 60_000 };
+/** Each step waits for the server functions it triggers, which call the real worker. */
+const STEP_TIMEOUT = 90_000;
+const SIDEBAR_URL = "http://sidebar.test/";
 
 // google.script.run as Apps Script gives it to the page: a runner whose withSuccessHandler,
 // withFailureHandler and withUserObject return configured copies, and where any other property is a
@@ -98,12 +101,17 @@ async function openSidebar(environment: SheetEnvironment): Promise<{ page: Page;
     try {
       return { ok: true, value: environment.addon.runFromSidebar(name, ...args) ?? null };
     } catch (error) {
+      // Errors thrown in the vm are of its realm, so not `instanceof Error` here: read the message.
+      const message = (error as { message?: unknown }).message;
       // Apps Script hands the failure handler an Error whose message starts with the error's type.
-      return { ok: false, message: `Error: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, message: `Error: ${typeof message === "string" ? message : String(error)}` };
     }
   });
   await page.addInitScript(GOOGLE_SCRIPT_SHIM);
-  await page.setContent(html);
+  // Served at a URL (answered here, never fetched) rather than set as content: init scripts run on
+  // navigation only, and google.script.run must exist before the page's own script runs.
+  await page.route(SIDEBAR_URL, (route) => route.fulfill({ contentType: "text/html; charset=utf-8", body: html }));
+  await page.goto(SIDEBAR_URL);
   return { page, errors };
 }
 
@@ -122,7 +130,7 @@ async function planTable(page: Page): Promise<string[][]> {
   );
 }
 
-describe("the sidebar in Chromium", () => {
+describe("the sidebar in Chromium", { timeout: STEP_TIMEOUT }, () => {
   let environment: SheetEnvironment;
   let tenant: Tenant;
   let page: Page;

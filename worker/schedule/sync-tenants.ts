@@ -17,8 +17,11 @@ import type { SheetsClient } from "./sources/sheets.ts";
 import { runTenant, type TenantReport } from "./tenant-run.ts";
 
 export const LEASE_NAME = "scheduled-sync";
-/** Longer than a tenant's run should take; a run that died frees its tenant after this. */
-const LEASE_TTL_MS = 10 * 60_000;
+/**
+ * A cron invocation lives at most 15 minutes, so a lease held a minute longer outlives the run
+ * that took it: no two runs of a tenant overlap, and one that died frees its tenant after this.
+ */
+const LEASE_TTL_MS = 16 * 60_000;
 /** Execution time per plan. */
 const PLAN_BUDGET_MS = 60_000;
 /** Cron invocations may run 15 minutes; no new tenant starts after this much of it. */
@@ -120,5 +123,7 @@ function sheetsClient(env: Env): SheetsClient | null {
 function publicOrigin(env: Env): string {
   if (env.PUBLIC_URL) return env.PUBLIC_URL.replace(/\/+$/, "");
   if (env.ENVIRONMENT === "development") return "http://127.0.0.1:8787";
-  throw new Error("PUBLIC_URL is not set: scheduled syncs cannot build invitation links.");
+  const problem = "PUBLIC_URL is not set: scheduled syncs cannot build invitation links, so none run.";
+  console.error(`scheduled sync: ${problem}`);
+  throw new Error(problem);
 }

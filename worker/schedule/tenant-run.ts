@@ -2,15 +2,11 @@
 // applied by policy and its statuses written back to the sheet; then the time-based work. Every
 // source and pass is isolated: its failure is logged on a sync run and the rest goes on.
 import type { Db } from "../../db/client.ts";
-import type { SyncSource, TenantSettings } from "../../db/schema.ts";
-import { isoDateInZone } from "../engine/dates.ts";
+import type { SealedSecret, SyncSource, TenantSettings } from "../../db/schema.ts";
 import type { Env } from "../env.ts";
 import { getPlan, listActions } from "../store/plans.ts";
-import { listHubs } from "../store/tenants.ts";
 import type { Snapshot } from "../sync.ts";
 import { type ApplyContext, applyByPolicy, planOnly } from "./apply.ts";
-import { offboardLeavers } from "./leavers.ts";
-import { scheduledRulesOf } from "./policy.ts";
 import { columnOfStatuses } from "./row-status.ts";
 import { noteRunError, recordFailedRun } from "./run-log.ts";
 import { errorSentence, SourceError } from "./source-error.ts";
@@ -18,7 +14,7 @@ import { openSecret, sourceContext, sourcesKeyOf } from "./source-secrets.ts";
 import { sourceIdOf } from "./source-settings.ts";
 import { readCsv } from "./sources/csv.ts";
 import { readSheet, type SheetLayout, type SheetsClient } from "./sources/sheets.ts";
-import { inviteStarters } from "./starters.ts";
+import { runTimeBasedWork } from "./time-based.ts";
 import { writeStatuses } from "./writeback.ts";
 
 export interface TenantRunContext extends ApplyContext {
@@ -45,21 +41,7 @@ export async function runTenant(
     const outcome = await runSource(ctx, tenant.id, source, id, () => snapshotted.add(source.hubId));
     report.sources.push({ id, ...outcome });
   }
-  const rules = new Set(scheduledRulesOf(tenant.settings));
-  const today = isoDateInZone(ctx.now, tenant.settings.timeZone);
-  if (rules.has("leavers")) {
-    await isolated(ctx, tenant.id, null, async () => {
-      report.leaverPlans = (await offboardLeavers(ctx, tenant.id, today)).length;
-    });
-  }
-  if (rules.has("starters")) {
-    const hubs = (await listHubs(ctx.db, tenant.id)).map((h) => h.id);
-    for (const hubId of hubs.filter((h) => !snapshotted.has(h))) {
-      await isolated(ctx, tenant.id, hubId, async () => {
-        if (await inviteStarters(ctx, tenant.id, hubId, today)) report.starterPlans += 1;
-      });
-    }
-  }
+  Object.assign(report, await runTimeBasedWork(ctx, tenant, snapshotted));
   return report;
 }
 
@@ -106,15 +88,7 @@ async function pull(
   sourceId: string,
 ): Promise<{ snapshot: Snapshot; layout: SheetLayout | null }> {
   if (source.type === "csv") {
-    const bearer = source.bearer
-      ? await openSecret(sourcesKeyOf(ctx.env), sourceContext(tenantId, sourceId), source.bearer).catch(
-          () => {
-            throw new SourceError(
-              "The source's bearer token cannot be decrypted (was SOURCES_ENCRYPTION_KEY changed?): save it again.",
-            );
-          },
-        )
-      : null;
+    const bearer = source.bearer ? await bearerOf(ctx.env, tenantId, sourceId, source.bearer) : null;
     return { snapshot: await readCsv(source.url, bearer, ctx.fetch), layout: null };
   }
   if (!ctx.sheets) {
@@ -123,6 +97,17 @@ async function pull(
     );
   }
   return readSheet(ctx.sheets, source);
+}
+
+async function bearerOf(env: Env, tenantId: string, sourceId: string, sealed: SealedSecret) {
+  const key = sourcesKeyOf(env);
+  try {
+    return await openSecret(key, sourceContext(tenantId, sourceId), sealed);
+  } catch {
+    throw new SourceError(
+      "The source's bearer token cannot be decrypted (was SOURCES_ENCRYPTION_KEY changed?): save it again.",
+    );
+  }
 }
 
 /** A failed write-back is noted on the plan's run; the sync itself stands. */
@@ -164,18 +149,5 @@ async function allActions(db: Db, tenantId: string, planId: string) {
     all.push(...page.actions);
     if (page.next === null) return all;
     after = page.next;
-  }
-}
-
-async function isolated(
-  ctx: TenantRunContext,
-  tenantId: string,
-  hubId: string | null,
-  work: () => Promise<void>,
-) {
-  try {
-    await work();
-  } catch (error) {
-    await recordFailedRun(ctx.db, { tenantId, hubId, error: errorSentence(error), startedAt: ctx.now });
   }
 }

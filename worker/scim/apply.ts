@@ -16,7 +16,14 @@ import { badRequest, ScimError } from "./errors.ts";
 
 // A request is one person (or one group's changes): execution is a few small batches.
 const BUDGET_MS = 10_000;
-const RUNNABLE = new Set(["invite", "update", "reactivate", "deactivate", "delete_from_hub", "delete_from_tenant"]);
+const RUNNABLE = new Set([
+  "invite",
+  "update",
+  "reactivate",
+  "deactivate",
+  "delete_from_hub",
+  "delete_from_tenant",
+]);
 
 export type ActionRow = typeof planActions.$inferSelect;
 
@@ -77,7 +84,11 @@ export async function applyPlan(ctx: ApplyContext, planId: string): Promise<Acti
   return ended;
 }
 
-async function guard(ctx: ApplyContext, plan: Awaited<ReturnType<typeof getPlan>>, deprovisions: ActionRow[]) {
+async function guard(
+  ctx: ApplyContext,
+  plan: Awaited<ReturnType<typeof getPlan>>,
+  deprovisions: ActionRow[],
+) {
   const { db, caller, now } = ctx;
   const tenant = await getTenant(db, caller.tenantId);
   const limit = windowLimit(tenant.settings.guard, await activeMembers(db, caller.tenantId));

@@ -6,41 +6,48 @@ import { z } from "@hono/zod-openapi";
 import { ERROR_SCHEMA } from "./errors.ts";
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, LIST_RESPONSE, PATCH_OP } from "./schemas.ts";
 
-export const SCIM_MEDIA_TYPES = ["application/scim+json", "application/json"] as const;
-
 export const ScimErrorBody = z
   .object({
     schemas: z.array(z.literal(ERROR_SCHEMA)),
     status: z.string().openapi({ description: "The HTTP status, as a string." }),
     scimType: z
-      .enum(["invalidFilter", "tooMany", "uniqueness", "mutability", "invalidSyntax", "invalidPath", "noTarget", "invalidValue"])
+      .enum([
+        "invalidFilter",
+        "tooMany",
+        "uniqueness",
+        "mutability",
+        "invalidSyntax",
+        "invalidPath",
+        "noTarget",
+        "invalidValue",
+      ])
       .optional(),
     detail: z.string(),
   })
   .openapi("ScimError");
 
-export const UserResource = z
-  .looseObject({ schemas: z.array(z.string()).optional() })
-  .openapi("ScimUser", {
-    description: "A User: core, Enterprise User and the tenant's segments extension (see /Schemas).",
-    example: {
-      schemas: [CORE_USER, ENTERPRISE_USER],
-      externalId: "E1024",
-      userName: "ada@acme.test",
-      name: { givenName: "Ada", familyName: "Lovelace" },
-      emails: [{ value: "ada@acme.test", type: "work", primary: true }],
-      title: "Engineer",
-      active: true,
-      [ENTERPRISE_USER]: { department: "R&D" },
-    },
-  });
+export const UserResource = z.looseObject({ schemas: z.array(z.string()).optional() }).openapi("ScimUser", {
+  description: "A User: core, Enterprise User and the tenant's segments extension (see /Schemas).",
+  example: {
+    schemas: [CORE_USER, ENTERPRISE_USER],
+    externalId: "E1024",
+    userName: "ada@acme.test",
+    name: { givenName: "Ada", familyName: "Lovelace" },
+    emails: [{ value: "ada@acme.test", type: "work", primary: true }],
+    title: "Engineer",
+    active: true,
+    [ENTERPRISE_USER]: { department: "R&D" },
+  },
+});
 
-export const GroupResource = z
-  .looseObject({ schemas: z.array(z.string()).optional() })
-  .openapi("ScimGroup", {
-    description: "A Group: a hub and its members.",
-    example: { schemas: [CORE_GROUP], displayName: "Mentoring", members: [{ value: "2819c223-7f76-453a-919d-413861904646" }] },
-  });
+export const GroupResource = z.looseObject({ schemas: z.array(z.string()).optional() }).openapi("ScimGroup", {
+  description: "A Group: a hub and its members.",
+  example: {
+    schemas: [CORE_GROUP],
+    displayName: "Mentoring",
+    members: [{ value: "2819c223-7f76-453a-919d-413861904646" }],
+  },
+});
 
 export const PatchRequest = z
   .looseObject({
@@ -68,7 +75,10 @@ export const Discovery = z.record(z.string(), z.unknown()).openapi("ScimDiscover
 
 export const ListQuery = z.object({
   filter: z.string().optional().openapi({ description: 'e.g. `userName eq "ada@acme.test"`' }),
-  startIndex: z.string().optional().openapi({ description: "1-based index of the first result (default 1)." }),
+  startIndex: z
+    .string()
+    .optional()
+    .openapi({ description: "1-based index of the first result (default 1)." }),
   count: z.string().optional().openapi({ description: "Results per page (default and maximum 200)." }),
   attributes: z.string().optional(),
   excludedAttributes: z.string().optional(),
@@ -92,5 +102,8 @@ export const ReadHeaders = z.object({
   "if-none-match": z
     .string()
     .optional()
-    .openapi({ param: { name: "if-none-match", in: "header" }, description: "304 when it is still this ETag." }),
+    .openapi({
+      param: { name: "if-none-match", in: "header" },
+      description: "304 when it is still this ETag.",
+    }),
 });

@@ -98,7 +98,12 @@ async function recordsOf(db: Db, tenantId: string, rows: MemberRow[]): Promise<U
       .orderBy(asc(hubs.name)),
     approverIds.length
       ? db
-          .select({ id: members.id, firstName: members.firstName, lastName: members.lastName, email: members.email })
+          .select({
+            id: members.id,
+            firstName: members.firstName,
+            lastName: members.lastName,
+            email: members.email,
+          })
           .from(members)
           .where(and(notDeleted(tenantId), inArray(members.id, approverIds)))
       : [],

@@ -14,8 +14,14 @@ const scimContent = (schema: typeof Discovery | typeof ListResponseBody) => ({
   "application/scim+json": { schema },
 });
 const errors = {
-  401: { description: "No valid SCIM token", content: { "application/scim+json": { schema: ScimErrorBody } } },
-  404: { description: "No such resource type or schema", content: { "application/scim+json": { schema: ScimErrorBody } } },
+  401: {
+    description: "No valid SCIM token",
+    content: { "application/scim+json": { schema: ScimErrorBody } },
+  },
+  404: {
+    description: "No such resource type or schema",
+    content: { "application/scim+json": { schema: ScimErrorBody } },
+  },
 };
 
 const config = createRoute({
@@ -33,7 +39,10 @@ const types = createRoute({
   tags: ["discovery"],
   summary: "The resource types: User and Group",
   security,
-  responses: { 200: { description: "Both resource types", content: scimContent(ListResponseBody) }, ...errors },
+  responses: {
+    200: { description: "Both resource types", content: scimContent(ListResponseBody) },
+    ...errors,
+  },
 });
 
 const type = createRoute({

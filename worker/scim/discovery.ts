@@ -7,9 +7,9 @@ import {
   RESOURCE_TYPE,
   type ResourceSchemas,
   SCHEMA,
+  type SchemaDef,
   SEGMENTS_USER,
   SERVICE_PROVIDER_CONFIG,
-  type SchemaDef,
 } from "./schemas.ts";
 
 /** The most resources one list page holds (`count` above it is lowered to it). */

@@ -3,7 +3,13 @@
 // compare case-insensitively unless the schema says caseExact (RFC 7643 §2.2). An attribute the
 // schemas do not know simply has no values here. Pure; shared by list filters and PATCH paths.
 import { type AttrPath, type CompareOp, type Filter, FilterSyntaxError, type Literal } from "./filter.ts";
-import { type AttributeDef, findAttribute, findSchema, type ResourceSchemas, type SchemaDef } from "./schemas.ts";
+import {
+  type AttributeDef,
+  findAttribute,
+  findSchema,
+  type ResourceSchemas,
+  type SchemaDef,
+} from "./schemas.ts";
 
 export type Resource = Record<string, unknown>;
 
@@ -18,7 +24,7 @@ export function keyOf(object: Record<string, unknown>, name: string): string | u
   return Object.keys(object).find((k) => k.toLowerCase() === lower);
 }
 
-export function valueOf(object: Record<string, unknown>, name: string): unknown {
+export function attributeOf(object: Record<string, unknown>, name: string): unknown {
   const key = keyOf(object, name);
   return key === undefined ? undefined : object[key];
 }
@@ -52,7 +58,7 @@ export function locate(path: Pick<AttrPath, "urn" | "attr">, schemas: ResourceSc
 /** The object an attribute at `location` is read from (or written to); undefined when absent. */
 export function holderOf(resource: Resource, location: Location): Record<string, unknown> | undefined {
   if (location.extension === null) return resource;
-  const holder = valueOf(resource, location.extension);
+  const holder = attributeOf(resource, location.extension);
   return isObject(holder) ? holder : undefined;
 }
 
@@ -73,7 +79,7 @@ function asList(value: unknown): unknown[] {
 export function valuesAt(resource: Resource, path: AttrPath, schemas: ResourceSchemas): unknown[] {
   const location = locate(path, schemas);
   const holder = holderOf(resource, location);
-  let values = asList(holder ? valueOf(holder, path.attr) : undefined);
+  let values = asList(holder ? attributeOf(holder, path.attr) : undefined);
   const filter = path.filter;
   if (filter) {
     const inner = elementSchemas(location.def);
@@ -81,7 +87,7 @@ export function valuesAt(resource: Resource, path: AttrPath, schemas: ResourceSc
   }
   const sub = path.sub;
   if (sub === undefined) return values;
-  return values.flatMap((v) => (isObject(v) ? asList(valueOf(v, sub)) : []));
+  return values.flatMap((v) => (isObject(v) ? asList(attributeOf(v, sub)) : []));
 }
 
 /** The definition that decides how a path's values compare: the sub-attribute's, when there is one. */
@@ -103,7 +109,9 @@ export function matches(filter: Filter, resource: Resource, schemas: ResourceSch
     case "present":
       return valuesAt(resource, filter.path, schemas).some(isPresent);
     case "compare": {
-      const values = valuesAt(resource, filter.path, schemas).map((v) => (isObject(v) ? valueOf(v, "value") : v));
+      const values = valuesAt(resource, filter.path, schemas).map((v) =>
+        isObject(v) ? attributeOf(v, "value") : v,
+      );
       const caseExact = comparedDef(filter.path, schemas)?.caseExact ?? false;
       if (filter.value === null) {
         const present = values.some(isPresent);

@@ -31,12 +31,17 @@ import { type ScimEnv, scimContext, scimJson } from "./service.ts";
 
 const security = [{ scimToken: [] }];
 const tags = ["groups"];
-const scim = (schema: typeof GroupResource | typeof ListResponseBody) => ({ "application/scim+json": { schema } });
+const scim = (schema: typeof GroupResource | typeof ListResponseBody) => ({
+  "application/scim+json": { schema },
+});
 const body = <S extends typeof GroupResource | typeof PatchRequest>(schema: S) => ({
   required: true,
   content: { "application/scim+json": { schema }, "application/json": { schema } },
 });
-const error = (description: string) => ({ description, content: { "application/scim+json": { schema: ScimErrorBody } } });
+const error = (description: string) => ({
+  description,
+  content: { "application/scim+json": { schema: ScimErrorBody } },
+});
 const errors = {
   400: error("invalidSyntax, invalidValue, invalidFilter, invalidPath, noTarget or tooMany"),
   401: error("No valid SCIM token"),
@@ -112,7 +117,11 @@ const remove = createRoute({
   responses: { 403: error("Hubs are not deleted through SCIM"), ...errors },
 });
 
-function shown(ctx: ScimContext, view: GroupView, projection: { attributes?: string; excludedAttributes?: string } = {}) {
+function shown(
+  ctx: ScimContext,
+  view: GroupView,
+  projection: { attributes?: string; excludedAttributes?: string } = {},
+) {
   return project(renderGroup(view.hub, view.members, ctx.base), projection, GROUP_SCHEMAS);
 }
 

@@ -2,7 +2,7 @@
 // hub's members. Pure: rendering, and reading what a Group someone sends asks for.
 import { badRequest } from "./errors.ts";
 import { digest, weakEtag } from "./etags.ts";
-import { isObject, type Resource, valueOf } from "./evaluate.ts";
+import { attributeOf, isObject, type Resource } from "./evaluate.ts";
 import type { GroupMember, HubRow } from "./hub-directory.ts";
 import { CORE_GROUP } from "./schemas.ts";
 
@@ -22,7 +22,12 @@ export function renderGroup(hub: HubRow, members: GroupMember[], base: string): 
     schemas: [CORE_GROUP],
     id: hub.id,
     displayName: hub.name,
-    members: members.map((m) => ({ value: m.id, $ref: `${base}/Users/${m.id}`, display: m.name, type: "User" })),
+    members: members.map((m) => ({
+      value: m.id,
+      $ref: `${base}/Users/${m.id}`,
+      display: m.name,
+      type: "User",
+    })),
     meta: {
       resourceType: "Group",
       created: hub.createdAt,
@@ -34,14 +39,16 @@ export function renderGroup(hub: HubRow, members: GroupMember[], base: string): 
 }
 
 export function groupFieldsOf(resource: Resource): GroupFields {
-  const name = valueOf(resource, "displayName");
+  const name = attributeOf(resource, "displayName");
   if (typeof name !== "string" || !name.trim()) throw badRequest("invalidValue", "displayName is required.");
   if (name.trim().length > 200) throw badRequest("invalidValue", "displayName is at most 200 characters.");
-  const members = valueOf(resource, "members") ?? [];
-  if (!Array.isArray(members)) throw badRequest("invalidValue", '"members" is a list of { "value": "<user id>" }.');
+  const members = attributeOf(resource, "members") ?? [];
+  if (!Array.isArray(members))
+    throw badRequest("invalidValue", '"members" is a list of { "value": "<user id>" }.');
   const memberIds = members.map((m) => {
-    const id = isObject(m) ? valueOf(m, "value") : undefined;
-    if (typeof id !== "string" || !id) throw badRequest("invalidValue", 'Each member is { "value": "<user id>" }.');
+    const id = isObject(m) ? attributeOf(m, "value") : undefined;
+    if (typeof id !== "string" || !id)
+      throw badRequest("invalidValue", 'Each member is { "value": "<user id>" }.');
     return id;
   });
   return { displayName: name.trim(), memberIds: [...new Set(memberIds)] };

@@ -28,7 +28,11 @@ export async function getGroupHub(db: Db, tenantId: string, id: string): Promise
 }
 
 /** Each hub's members, by hub id, in the order they joined. */
-export async function membersOf(db: Db, tenantId: string, hubIds: string[]): Promise<Map<string, GroupMember[]>> {
+export async function membersOf(
+  db: Db,
+  tenantId: string,
+  hubIds: string[],
+): Promise<Map<string, GroupMember[]>> {
   const byHub = new Map<string, GroupMember[]>(hubIds.map((id) => [id, []]));
   if (hubIds.length === 0) return byHub;
   const rows = await db

@@ -9,7 +9,7 @@ import { hubMemberships, members, planActions, plans } from "../../db/schema.ts"
 import { evaluateGuard } from "../engine/guard.ts";
 import { applyMapping } from "../engine/mapping.ts";
 import type { PlannedAction } from "../engine/types.ts";
-import { getPlan, savePlan } from "../store/plans.ts";
+import { type getPlan, savePlan } from "../store/plans.ts";
 import { getTenant } from "../store/tenants.ts";
 import { afterPlan } from "../sync-hooks.ts";
 import type { MemberRow } from "./directory.ts";
@@ -96,7 +96,8 @@ export function checkedEmail(email: string): string {
     null,
   );
   const record = records[0];
-  if (!record?.core.email) throw badRequest("invalidValue", rejected[0]?.message ?? `"${email}" is not an email address.`);
+  if (!record?.core.email)
+    throw badRequest("invalidValue", rejected[0]?.message ?? `"${email}" is not an email address.`);
   return record.core.email;
 }
 
@@ -117,7 +118,13 @@ export async function addEmailChange(
   const actions = await db
     .select()
     .from(planActions)
-    .where(and(eq(planActions.tenantId, tenantId), eq(planActions.planId, plan.id), eq(planActions.memberId, member.id)));
+    .where(
+      and(
+        eq(planActions.tenantId, tenantId),
+        eq(planActions.planId, plan.id),
+        eq(planActions.memberId, member.id),
+      ),
+    );
   const change = { field: "email", before: member.email, after: email };
   const existing = actions.find((a) => ["update", "reactivate", "deactivate"].includes(a.kind));
   if (existing) {
@@ -129,7 +136,11 @@ export async function addEmailChange(
     };
     await db
       .update(planActions)
-      .set({ payload: next, email, changes: [...existing.changes.filter((c) => c.field !== "email"), change] })
+      .set({
+        payload: next,
+        email,
+        changes: [...existing.changes.filter((c) => c.field !== "email"), change],
+      })
       .where(
         and(
           eq(planActions.tenantId, tenantId),
@@ -140,7 +151,13 @@ export async function addEmailChange(
       );
     return;
   }
-  const seq = (await db.select({ n: sql<number>`coalesce(max(seq), -1)` }).from(planActions).where(eq(planActions.planId, plan.id)))[0]?.n ?? -1;
+  const seq =
+    (
+      await db
+        .select({ n: sql<number>`coalesce(max(seq), -1)` })
+        .from(planActions)
+        .where(eq(planActions.planId, plan.id))
+    )[0]?.n ?? -1;
   const summary = { ...plan.summary, update: (plan.summary.update ?? 0) + 1 };
   await db.batch([
     db.insert(planActions).values({

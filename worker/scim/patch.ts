@@ -6,6 +6,7 @@
 // attribute given as its id (Entra's manager), a member removal given as a value list.
 import { badRequest } from "./errors.ts";
 import {
+  attributeOf,
   elementSchemas,
   holderOf,
   isObject,
@@ -14,16 +15,9 @@ import {
   locate,
   matches,
   type Resource,
-  valueOf,
 } from "./evaluate.ts";
 import { type AttrPath, describe, type Filter, FilterSyntaxError, parsePath } from "./filter.ts";
-import {
-  type AttributeDef,
-  findAttribute,
-  findSchema,
-  PATCH_OP,
-  type ResourceSchemas,
-} from "./schemas.ts";
+import { type AttributeDef, findAttribute, findSchema, PATCH_OP, type ResourceSchemas } from "./schemas.ts";
 
 export type PatchOp = "add" | "replace" | "remove";
 
@@ -38,12 +32,13 @@ export const MAX_OPERATIONS = 1000;
 
 /** The operations of a PatchOp body, checked; throws invalidSyntax / invalidValue / noTarget / tooMany. */
 export function readPatchRequest(body: unknown): PatchOperation[] {
-  if (!isObject(body)) throw badRequest("invalidSyntax", "A PATCH body is a JSON object (a PatchOp message).");
-  const schemas = valueOf(body, "schemas");
+  if (!isObject(body))
+    throw badRequest("invalidSyntax", "A PATCH body is a JSON object (a PatchOp message).");
+  const schemas = attributeOf(body, "schemas");
   if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => sameText(s, PATCH_OP)))) {
     throw badRequest("invalidSyntax", `A PATCH body's "schemas" must list ${PATCH_OP}.`);
   }
-  const operations = valueOf(body, "Operations");
+  const operations = attributeOf(body, "Operations");
   if (!Array.isArray(operations) || operations.length === 0) {
     throw badRequest("invalidSyntax", 'A PATCH body needs "Operations": a list of add, replace or remove.');
   }
@@ -60,17 +55,20 @@ function sameText(a: unknown, b: string): boolean {
 function readOperation(operation: unknown, i: number): PatchOperation {
   const at = `Operation ${i + 1}`;
   if (!isObject(operation)) throw badRequest("invalidSyntax", `${at} is not an object.`);
-  const op = valueOf(operation, "op");
+  const op = attributeOf(operation, "op");
   const lower = typeof op === "string" ? op.toLowerCase() : "";
   if (lower !== "add" && lower !== "replace" && lower !== "remove") {
-    throw badRequest("invalidSyntax", `${at}: "op" is add, replace or remove, not ${JSON.stringify(op ?? null)}.`);
+    throw badRequest(
+      "invalidSyntax",
+      `${at}: "op" is add, replace or remove, not ${JSON.stringify(op ?? null)}.`,
+    );
   }
-  const path = valueOf(operation, "path");
+  const path = attributeOf(operation, "path");
   if (path !== undefined && path !== null && typeof path !== "string") {
     throw badRequest("invalidPath", `${at}: "path" is a string.`);
   }
   const hasPath = typeof path === "string" && path.trim() !== "";
-  const value = valueOf(operation, "value");
+  const value = attributeOf(operation, "value");
   if (lower === "remove" && !hasPath) {
     throw badRequest("noTarget", `${at}: a remove needs a "path" saying what to remove.`);
   }
@@ -81,7 +79,11 @@ function readOperation(operation: unknown, i: number): PatchOperation {
 }
 
 /** Applies the operations in order to a copy of `resource`; any failing operation fails them all. */
-export function applyPatch(resource: Resource, operations: PatchOperation[], schemas: ResourceSchemas): Resource {
+export function applyPatch(
+  resource: Resource,
+  operations: PatchOperation[],
+  schemas: ResourceSchemas,
+): Resource {
   const doc = structuredClone(resource);
   for (const operation of operations) applyOperation(doc, operation, schemas);
   return doc;
@@ -93,7 +95,10 @@ function applyOperation(doc: Resource, operation: PatchOperation, schemas: Resou
     return;
   }
   if (!isObject(operation.value)) {
-    throw badRequest("invalidValue", `An ${operation.op} without a path takes an object of attributes as its value.`);
+    throw badRequest(
+      "invalidValue",
+      `An ${operation.op} without a path takes an object of attributes as its value.`,
+    );
   }
   for (const [key, value] of Object.entries(operation.value)) {
     if (sameText(key, "schemas") || sameText(key, "meta")) continue;
@@ -113,7 +118,8 @@ function pathOf(text: string): AttrPath {
   try {
     return parsePath(text);
   } catch (error) {
-    if (error instanceof FilterSyntaxError) throw badRequest("invalidPath", `The path "${text}" ${error.message}.`);
+    if (error instanceof FilterSyntaxError)
+      throw badRequest("invalidPath", `The path "${text}" ${error.message}.`);
     throw error;
   }
 }
@@ -253,8 +259,12 @@ function applyFiltered(
   const subDef = path.sub === undefined ? undefined : findAttribute(def.subAttributes, path.sub);
   if (path.sub !== undefined && (!subDef || subDef.mutability === "readOnly")) return;
   if (op === "remove") {
-    if (subDef) list.forEach((item, i) => selected[i] && setSub(item as Record<string, unknown>, subDef.name, op, null));
-    else holder[key] = list.filter((_, i) => !selected[i]);
+    if (subDef) {
+      for (const [i, item] of list.entries())
+        if (selected[i]) setSub(item as Record<string, unknown>, subDef.name, op, null);
+    } else {
+      holder[key] = list.filter((_, i) => !selected[i]);
+    }
     if (listOf(holder[key]).length === 0) delete holder[key];
     return;
   }
@@ -281,7 +291,8 @@ function filterMatches(filter: Filter, item: Record<string, unknown>, schemas: R
   try {
     return matches(filter, item, schemas);
   } catch (error) {
-    if (error instanceof FilterSyntaxError) throw badRequest("invalidPath", `The value filter ${error.message}.`);
+    if (error instanceof FilterSyntaxError)
+      throw badRequest("invalidPath", `The value filter ${error.message}.`);
     throw error;
   }
 }
@@ -327,8 +338,8 @@ function subAttributes(def: AttributeDef, value: unknown): Record<string, unknow
 /** Two values of a multi-valued attribute are the same when their `value`s are (else when equal). */
 function sameElement(def: AttributeDef, a: unknown, b: unknown): boolean {
   if (def.type === "complex" && isObject(a) && isObject(b)) {
-    const x = valueOf(a, "value");
-    const y = valueOf(b, "value");
+    const x = attributeOf(a, "value");
+    const y = attributeOf(b, "value");
     if (x !== undefined || y !== undefined) {
       const exact = findAttribute(def.subAttributes, "value")?.caseExact ?? false;
       return exact ? String(x) === String(y) : String(x).toLowerCase() === String(y).toLowerCase();

@@ -23,7 +23,8 @@ function paths(list: string | undefined): AttrPath[] {
       try {
         return parsePath(p);
       } catch (error) {
-        if (error instanceof FilterSyntaxError) throw badRequest("invalidValue", `The attribute "${p}" ${error.message}.`);
+        if (error instanceof FilterSyntaxError)
+          throw badRequest("invalidValue", `The attribute "${p}" ${error.message}.`);
         throw error;
       }
     });
@@ -52,8 +53,9 @@ function includeOnly(resource: Resource, included: AttrPath[], schemas: Resource
     if (!isObject(source)) continue;
     const key = keyOf(source, name);
     if (key === undefined) continue;
-    const target = extension ? ((out[extension] as Resource | undefined) ?? (out[extension] = {})) : out;
-    (target as Resource)[key] = sub === undefined ? source[key] : pick(source[key], sub, target[key]);
+    if (extension && !isObject(out[extension])) out[extension] = {};
+    const target = (extension ? out[extension] : out) as Resource;
+    target[key] = sub === undefined ? source[key] : pick(source[key], sub, target[key]);
   }
   return out;
 }

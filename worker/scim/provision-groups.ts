@@ -11,7 +11,14 @@ import { listUserRecords, type UserRecord } from "./directory.ts";
 import { badRequest, ScimError } from "./errors.ts";
 import { checkIfMatch } from "./etags.ts";
 import { type GroupFields, groupEtag, groupFieldsOf, renderGroup } from "./groups.ts";
-import { type GroupMember, getGroupHub, type HubRow, listTenantHubs, membersOf, renameHub } from "./hub-directory.ts";
+import {
+  type GroupMember,
+  getGroupHub,
+  type HubRow,
+  listTenantHubs,
+  membersOf,
+  renameHub,
+} from "./hub-directory.ts";
 import { instruction, planInstructions } from "./instructions.ts";
 import { applyPatch, readPatchRequest } from "./patch.ts";
 import type { ScimContext } from "./provision-users.ts";
@@ -91,8 +98,10 @@ async function updateGroup(
       return readGroup(ctx, id);
     } catch (error) {
       if (!(error instanceof StaleChange)) throw error;
-      if (ifMatch !== undefined) throw new ScimError(412, null, "The group changed after the version in If-Match.");
-      if (tries >= 2) throw new ScimError(409, null, "The group kept changing while this request ran; retry.");
+      if (ifMatch !== undefined)
+        throw new ScimError(412, null, "The group changed after the version in If-Match.");
+      if (tries >= 2)
+        throw new ScimError(409, null, "The group kept changing while this request ran; retry.");
     }
   }
 }
@@ -126,7 +135,11 @@ async function joinable(ctx: ScimContext, ids: string[]): Promise<UserRecord[]> 
   const records = await listUserRecords(ctx.db, ctx.caller.tenantId, { ids });
   const found = new Set(records.map((r) => r.member.id));
   const missing = ids.filter((id) => !found.has(id));
-  if (missing.length) throw badRequest("invalidValue", `No user ${missing.slice(0, 5).join(", ")}: a member is a User of this service.`);
+  if (missing.length)
+    throw badRequest(
+      "invalidValue",
+      `No user ${missing.slice(0, 5).join(", ")}: a member is a User of this service.`,
+    );
   const unable = records.filter((r) => r.member.status !== "active" && r.member.status !== "invited");
   if (unable.length) {
     throw badRequest(

@@ -15,13 +15,20 @@ import { type ApplyContext, applyPlan, StaleChange } from "./apply.ts";
 import { getUserRecord, holdersOf, type MemberRow, type UserRecord } from "./directory.ts";
 import { badRequest, notFound, ScimError } from "./errors.ts";
 import { checkIfMatch, weakEtag } from "./etags.ts";
-import { isObject, type Resource, valueOf } from "./evaluate.ts";
+import { attributeOf, isObject, type Resource } from "./evaluate.ts";
 import { addEmailChange, checkedEmail, instruction, planInstructions } from "./instructions.ts";
 import { applyPatch, readPatchRequest } from "./patch.ts";
 import { replaceAttributes } from "./replace.ts";
 import { CORE_USER, ENTERPRISE_SEGMENTS, SEGMENTS_USER, userSchemas } from "./schemas.ts";
 import { saveUserName } from "./user-names.ts";
-import { changedFields, fieldsOf, renderUser, scimFields, type UserContext, type UserFields } from "./users.ts";
+import {
+  changedFields,
+  fieldsOf,
+  renderUser,
+  scimFields,
+  type UserContext,
+  type UserFields,
+} from "./users.ts";
 
 export interface ScimContext extends ApplyContext {
   /** The SCIM base URL, `https://…/scim/v2`: resources' locations and references start with it. */
@@ -29,7 +36,8 @@ export interface ScimContext extends ApplyContext {
 }
 
 const CORE_CHANGES = ["firstName", "lastName", "jobTitle", "department", "location", "country"] as const;
-const DELETE_REASON = "The identity provider deleted this user: delete from the tenant (restorable for 30 days).";
+const DELETE_REASON =
+  "The identity provider deleted this user: delete from the tenant (restorable for 30 days).";
 
 export async function userContext(db: Db, tenantId: string, base: string): Promise<UserContext> {
   return { base, fields: scimFields(await listCustomFields(db, tenantId)) };
@@ -38,9 +46,12 @@ export async function userContext(db: Db, tenantId: string, base: string): Promi
 /** A resource body: a JSON object whose `schemas`, when given, list the resource's core schema. */
 export function resourceBody(body: unknown, schema: string): Resource {
   if (!isObject(body)) throw badRequest("invalidSyntax", "The body is a JSON object: the resource.");
-  const schemas = valueOf(body, "schemas");
+  const schemas = attributeOf(body, "schemas");
   if (schemas === undefined) return body;
-  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === "string" && s.toLowerCase() === schema.toLowerCase())) {
+  if (
+    !Array.isArray(schemas) ||
+    !schemas.some((s) => typeof s === "string" && s.toLowerCase() === schema.toLowerCase())
+  ) {
     throw badRequest("invalidSyntax", `The resource's "schemas" must list ${schema}.`);
   }
   return body;
@@ -73,18 +84,27 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<UserR
   if (!memberId) {
     throw new ScimError(409, "uniqueness", actions[0]?.reason ?? "This user could not be created.");
   }
-  await saveUserName(db, { tenantId: caller.tenantId, memberId, userName: fields.userName, email, before: null }, actorOf(ctx), ctx.now);
+  await saveUserName(
+    db,
+    { tenantId: caller.tenantId, memberId, userName: fields.userName, email, before: null },
+    actorOf(ctx),
+    ctx.now,
+  );
   return readUser(ctx, memberId);
 }
 
 export function replaceUser(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
   const resource = resourceBody(body, CORE_USER);
-  return updateUser(ctx, id, ifMatch, (current, uctx) => replaceAttributes(current, resource, userSchemas(uctx.fields)));
+  return updateUser(ctx, id, ifMatch, (current, uctx) =>
+    replaceAttributes(current, resource, userSchemas(uctx.fields)),
+  );
 }
 
 export function patchUser(ctx: ScimContext, id: string, body: unknown, ifMatch: string | undefined) {
   const operations = readPatchRequest(body);
-  return updateUser(ctx, id, ifMatch, (current, uctx) => applyPatch(current, operations, userSchemas(uctx.fields)));
+  return updateUser(ctx, id, ifMatch, (current, uctx) =>
+    applyPatch(current, operations, userSchemas(uctx.fields)),
+  );
 }
 
 export async function deleteUser(ctx: ScimContext, id: string, ifMatch: string | undefined): Promise<void> {
@@ -115,7 +135,8 @@ function updateUser(
     checkIfMatch(ifMatch, weakEtag(record.member.version));
     const current = renderUser(record, uctx);
     const next = target(current, uctx);
-    return applyUserChange(ctx, record, fieldsOf(current, uctx), fieldsOf(next, uctx));
+    const before = fieldsOf(current, uctx);
+    return applyUserChange(ctx, record, before, fieldsOf(next, uctx, before.employeeId));
   });
 }
 
@@ -126,7 +147,8 @@ async function withRetry<T>(ifMatch: string | undefined, attempt: () => Promise<
       return await attempt();
     } catch (error) {
       if (!(error instanceof StaleChange)) throw error;
-      if (ifMatch !== undefined) throw new ScimError(412, null, "The user changed after the version in If-Match.");
+      if (ifMatch !== undefined)
+        throw new ScimError(412, null, "The user changed after the version in If-Match.");
       if (tries >= 2) throw new ScimError(409, null, "The user kept changing while this request ran; retry.");
     }
   }
@@ -160,10 +182,17 @@ async function applyUserChange(ctx: ScimContext, record: UserRecord, before: Use
     member.id,
   );
   if (!onlyUserName) await planChange(ctx, record, after, changed, email);
-  if (changed.has("userName")) {
+  // A userName that was the email stays what it was when the email changes: it is the IdP's key.
+  if (changed.has("userName") || (changed.has("email") && record.userName === null)) {
     await saveUserName(
       ctx.db,
-      { tenantId: ctx.caller.tenantId, memberId: member.id, userName: after.userName, email, before: record.userName },
+      {
+        tenantId: ctx.caller.tenantId,
+        memberId: member.id,
+        userName: after.userName,
+        email,
+        before: record.userName,
+      },
       actorOf(ctx),
       ctx.now,
     );
@@ -188,10 +217,13 @@ async function planChange(
   if (changed.has("managerId")) person.manager = (await managerRef(ctx, after.managerId, member.id)) ?? null;
   const status = employmentStatusFor(member, after.active, changed.has("active"));
   if (status !== undefined) person.employmentStatus = status;
-  const profileKeys = [...changed].filter((c) => c.startsWith("profile.")).map((c) => c.slice("profile.".length));
+  const profileKeys = [...changed]
+    .filter((c) => c.startsWith("profile."))
+    .map((c) => c.slice("profile.".length));
   if (profileKeys.length) person.profile = profileOf(after, profileKeys, true);
   const plan = await planPerson(ctx.db, ctx.caller.tenantId, hubFor(record, ctx), person, personOptions(ctx));
-  if (changed.has("email") && !member.employeeId) await addEmailChange(ctx.db, ctx.caller.tenantId, plan, member, email);
+  if (changed.has("email") && !member.employeeId)
+    await addEmailChange(ctx.db, ctx.caller.tenantId, plan, member, email);
   const actions = await applyPlan(ctx, plan.id);
   const skipped = actions.find((a) => a.memberId === member.id && a.kind === "skip");
   if (skipped) throw badRequest("mutability", skipped.reason);
@@ -216,7 +248,11 @@ function leaverStatus(current: string | null): string {
 }
 
 /** Segment values for the row: a cleared one is written as blank, which the engine reads as "unset". */
-function profileOf(fields: UserFields, keys: string[], withCleared: boolean): Record<string, string | string[]> {
+function profileOf(
+  fields: UserFields,
+  keys: string[],
+  withCleared: boolean,
+): Record<string, string | string[]> {
   const profile: Record<string, string | string[]> = {};
   for (const key of keys) {
     const value = fields.profile[key] ?? null;
@@ -233,7 +269,11 @@ function hubFor(record: UserRecord, ctx: ScimContext): string {
 }
 
 /** manager.value is the manager's SCIM id (a member id); the engine resolves their employee id or email to the approver. */
-async function managerRef(ctx: ScimContext, managerId: string | null, self: string | null): Promise<string | null> {
+async function managerRef(
+  ctx: ScimContext,
+  managerId: string | null,
+  self: string | null,
+): Promise<string | null> {
   if (managerId === null) return null;
   if (managerId === self) throw badRequest("invalidValue", "A user cannot be their own manager.");
   const manager = await getUserRecord(ctx.db, ctx.caller.tenantId, managerId);

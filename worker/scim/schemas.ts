@@ -47,7 +47,12 @@ export interface ResourceSchemas {
 
 type AttrOptions = Partial<Omit<AttributeDef, "name" | "type" | "description">>;
 
-function attr(name: string, type: AttributeType, description: string, options: AttrOptions = {}): AttributeDef {
+function attr(
+  name: string,
+  type: AttributeType,
+  description: string,
+  options: AttrOptions = {},
+): AttributeDef {
   return {
     name,
     type,
@@ -78,10 +83,15 @@ export const USER_SCHEMA: SchemaDef = {
     attr("externalId", "string", "The HRIS employee id: the first identity key (then userName and email).", {
       caseExact: true,
     }),
-    attr("userName", "string", "Unique in the tenant, case-insensitive. The email unless the identity provider set another.", {
-      required: true,
-      uniqueness: "server",
-    }),
+    attr(
+      "userName",
+      "string",
+      "Unique in the tenant, case-insensitive. The email unless the identity provider set another.",
+      {
+        required: true,
+        uniqueness: "server",
+      },
+    ),
     attr("name", "complex", "The member's name.", {
       subAttributes: [
         attr("formatted", "string", "Given and family name, joined.", { mutability: "readOnly" }),
@@ -92,14 +102,19 @@ export const USER_SCHEMA: SchemaDef = {
     attr("displayName", "string", "Given and family name, joined; a value written is not kept."),
     attr("title", "string", "Job title."),
     attr("active", "boolean", "false deactivates the member (never deletes); true reactivates."),
-    attr("emails", "complex", "The work email, the second identity key (case-insensitive). One is kept: the primary.", {
-      multiValued: true,
-      subAttributes: [
-        attr("value", "string", "The address."),
-        attr("type", "string", "Always work.", { canonicalValues: ["work"] }),
-        attr("primary", "boolean", "Always true."),
-      ],
-    }),
+    attr(
+      "emails",
+      "complex",
+      "The work email, the second identity key (case-insensitive). One is kept: the primary.",
+      {
+        multiValued: true,
+        subAttributes: [
+          attr("value", "string", "The address."),
+          attr("type", "string", "Always work.", { canonicalValues: ["work"] }),
+          attr("primary", "boolean", "Always true."),
+        ],
+      },
+    ),
     attr("addresses", "complex", "The work location: city (locality) and country.", {
       multiValued: true,
       subAttributes: [
@@ -125,7 +140,9 @@ export const ENTERPRISE_SCHEMA: SchemaDef = {
   name: "EnterpriseUser",
   description: "Enterprise User: employee number, department, manager; cost centre, organisation, division.",
   attributes: [
-    attr("employeeNumber", "string", "The HRIS employee id (the same field as externalId).", { caseExact: true }),
+    attr("employeeNumber", "string", "The HRIS employee id (the same field as externalId).", {
+      caseExact: true,
+    }),
     attr("department", "string", "Department."),
     attr("costCenter", "string", "Kept as the tenant segment cost-center."),
     attr("organization", "string", "Kept as the tenant segment organization."),
@@ -133,7 +150,10 @@ export const ENTERPRISE_SCHEMA: SchemaDef = {
     attr("manager", "complex", "The line manager, who becomes the member's approver.", {
       subAttributes: [
         attr("value", "string", "The manager's id (a User of this service).", { caseExact: true }),
-        attr("$ref", "reference", "The manager's User.", { mutability: "readOnly", referenceTypes: ["User"] }),
+        attr("$ref", "reference", "The manager's User.", {
+          mutability: "readOnly",
+          referenceTypes: ["User"],
+        }),
         attr("displayName", "string", "The manager's name.", { mutability: "readOnly" }),
       ],
     }),
@@ -146,7 +166,10 @@ export const GROUP_SCHEMA: SchemaDef = {
   description: "A hub: members added join it, members removed leave it.",
   attributes: [
     { ...id, description: "The hub's id." },
-    attr("displayName", "string", "The hub's name, unique in the tenant.", { required: true, uniqueness: "server" }),
+    attr("displayName", "string", "The hub's name, unique in the tenant.", {
+      required: true,
+      uniqueness: "server",
+    }),
     attr("members", "complex", "The members of the hub.", {
       multiValued: true,
       subAttributes: [
@@ -199,7 +222,10 @@ export function userSchemas(fields: TenantField[]): ResourceSchemas {
 
 export const GROUP_SCHEMAS: ResourceSchemas = { core: GROUP_SCHEMA, extensions: [] };
 
-export function findAttribute(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
+export function findAttribute(
+  list: readonly AttributeDef[] | undefined,
+  name: string,
+): AttributeDef | undefined {
   const lower = name.toLowerCase();
   return list?.find((a) => a.name.toLowerCase() === lower);
 }

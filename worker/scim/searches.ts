@@ -2,10 +2,11 @@
 // order (creation, then id), so `totalResults` and the pages hold still while nothing changes. A
 // User filter on an identity key reads only those rows (narrowing.ts); any other filter is checked
 // against every user, which a tenant too large for that answers with tooMany.
+
+import { countUsers, listUserRecords } from "./directory.ts";
 import { badRequest } from "./errors.ts";
 import { matches, type Resource } from "./evaluate.ts";
 import { type Filter, FilterSyntaxError, parseFilter } from "./filter.ts";
-import { countUsers, listUserRecords } from "./directory.ts";
 import { renderGroup } from "./groups.ts";
 import type { Page } from "./lists.ts";
 import { narrowingOf } from "./narrowing.ts";
@@ -23,11 +24,16 @@ export interface Found {
   schemas: ResourceSchemas;
 }
 
-export async function searchUsers(ctx: ScimContext, filterText: string | undefined, page: Page): Promise<Found> {
+export async function searchUsers(
+  ctx: ScimContext,
+  filterText: string | undefined,
+  page: Page,
+): Promise<Found> {
   const { db, caller } = ctx;
   const uctx = await userContext(db, caller.tenantId, ctx.base);
   const schemas = userSchemas(uctx.fields);
-  const render = (records: Awaited<ReturnType<typeof listUserRecords>>) => records.map((r) => renderUser(r, uctx));
+  const render = (records: Awaited<ReturnType<typeof listUserRecords>>) =>
+    records.map((r) => renderUser(r, uctx));
   if (!filterText?.trim()) {
     const [total, records] = await Promise.all([
       countUsers(db, caller.tenantId),
@@ -47,7 +53,11 @@ export async function searchUsers(ctx: ScimContext, filterText: string | undefin
   return { total: matching.length, resources: pageIn(matching, page), schemas };
 }
 
-export async function searchGroups(ctx: ScimContext, filterText: string | undefined, page: Page): Promise<Found> {
+export async function searchGroups(
+  ctx: ScimContext,
+  filterText: string | undefined,
+  page: Page,
+): Promise<Found> {
   const all = (await listGroups(ctx)).map((g) => renderGroup(g.hub, g.members, ctx.base));
   const matching = filterText?.trim() ? select(all, filterOf(filterText), GROUP_SCHEMAS) : all;
   return { total: matching.length, resources: pageIn(matching, page), schemas: GROUP_SCHEMAS };

@@ -3,8 +3,8 @@
 // of problem+json, application/scim+json, and its own OpenAPI document (/scim/v2/openapi.json) —
 // mounted so that none of it mixes into the /v1 API's document or middleware.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Hono } from "hono";
 import type { Context } from "hono";
+import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../../db/client.ts";
 import { bodyLimits } from "../body-limits.ts";
@@ -46,7 +46,10 @@ export function createScimService() {
     defaultHook: (result) => {
       if (result.success) return;
       const issue = result.error.issues[0];
-      throw badRequest("invalidSyntax", `${[result.target, ...(issue?.path ?? [])].join(".")}: ${issue?.message}`);
+      throw badRequest(
+        "invalidSyntax",
+        `${[result.target, ...(issue?.path ?? [])].join(".")}: ${issue?.message}`,
+      );
     },
   });
   scim.onError((error) => {
@@ -55,9 +58,19 @@ export function createScimService() {
       scimError.status === 401 ? { "www-authenticate": 'Bearer realm="profile-sync SCIM"' } : {};
     return scimErrorResponse(scimError, headers);
   });
-  scim.use("*", database as unknown as ReturnType<typeof createMiddleware<ScimEnv>>);
-  for (const path of ["/Users", "/Users/*", "/Groups", "/Groups/*", "/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/*", "/Schemas", "/Schemas/*"]) {
-    scim.use(path, scimAuth, bodyLimits as unknown as ReturnType<typeof createMiddleware<ScimEnv>>);
+  scim.use("*", database);
+  for (const path of [
+    "/Users",
+    "/Users/*",
+    "/Groups",
+    "/Groups/*",
+    "/ServiceProviderConfig",
+    "/ResourceTypes",
+    "/ResourceTypes/*",
+    "/Schemas",
+    "/Schemas/*",
+  ]) {
+    scim.use(path, scimAuth, bodyLimits);
   }
   registerDiscoveryRoutes(scim);
   registerUserRoutes(scim);

@@ -61,7 +61,8 @@ const revoke = createRoute({
   path: "/v1/scim/tokens/{keyId}/revoke",
   tags: ["scim"],
   summary: "Revoke a SCIM token at once",
-  description: "The identity provider's next request with it gets 401. Revoking a revoked token changes nothing.",
+  description:
+    "The identity provider's next request with it gets 401. Revoking a revoked token changes nothing.",
   security,
   request: { params: ScimTokenParams, headers: WriteHeaders },
   responses: {

@@ -12,6 +12,7 @@ import {
   UserResource,
   WriteHeaders,
 } from "./contract.ts";
+import type { UserRecord } from "./directory.ts";
 import { notModified, weakEtag } from "./etags.ts";
 import { listResponse, pageOf } from "./lists.ts";
 import { project } from "./projection.ts";
@@ -27,17 +28,21 @@ import {
 import { userSchemas } from "./schemas.ts";
 import { searchUsers } from "./searches.ts";
 import { type ScimEnv, scimContext, scimJson } from "./service.ts";
-import type { UserRecord } from "./directory.ts";
 import { renderUser } from "./users.ts";
 
 const security = [{ scimToken: [] }];
 const tags = ["users"];
-const scim = (schema: typeof UserResource | typeof ListResponseBody) => ({ "application/scim+json": { schema } });
+const scim = (schema: typeof UserResource | typeof ListResponseBody) => ({
+  "application/scim+json": { schema },
+});
 const body = <S extends typeof UserResource | typeof PatchRequest>(schema: S) => ({
   required: true,
   content: { "application/scim+json": { schema }, "application/json": { schema } },
 });
-const error = (description: string) => ({ description, content: { "application/scim+json": { schema: ScimErrorBody } } });
+const error = (description: string) => ({
+  description,
+  content: { "application/scim+json": { schema: ScimErrorBody } },
+});
 const errors = {
   400: error("invalidSyntax, invalidValue, invalidFilter, invalidPath, noTarget, mutability or tooMany"),
   401: error("No valid SCIM token"),
@@ -113,7 +118,11 @@ const remove = createRoute({
   responses: { 204: { description: "Deleted" }, ...writeErrors },
 });
 
-async function shown(ctx: ScimContext, record: UserRecord, projection: { attributes?: string; excludedAttributes?: string } = {}) {
+async function shown(
+  ctx: ScimContext,
+  record: UserRecord,
+  projection: { attributes?: string; excludedAttributes?: string } = {},
+) {
   const uctx = await userContext(ctx.db, ctx.caller.tenantId, ctx.base);
   return project(renderUser(record, uctx), projection, userSchemas(uctx.fields));
 }

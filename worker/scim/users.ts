@@ -6,7 +6,7 @@ import { normaliseEmail } from "../engine/mapping.ts";
 import type { UserRecord } from "./directory.ts";
 import { badRequest } from "./errors.ts";
 import { weakEtag } from "./etags.ts";
-import { isObject, type Resource, toBoolean, valueOf } from "./evaluate.ts";
+import { attributeOf, isObject, type Resource, toBoolean } from "./evaluate.ts";
 import {
   CORE_USER,
   ENTERPRISE_SEGMENTS,
@@ -60,7 +60,11 @@ export function renderUser(record: UserRecord, ctx: UserContext): Resource {
     department: m.department,
     ...Object.fromEntries(Object.entries(ENTERPRISE_SEGMENTS).map(([a, key]) => [a, single(m.profile[key])])),
     manager: record.manager
-      ? { value: record.manager.id, $ref: `${ctx.base}/Users/${record.manager.id}`, displayName: record.manager.name }
+      ? {
+          value: record.manager.id,
+          $ref: `${ctx.base}/Users/${record.manager.id}`,
+          displayName: record.manager.name,
+        }
       : null,
   });
   const segments = compact(Object.fromEntries(ctx.fields.map((f) => [f.key, m.profile[f.key] ?? null])));
@@ -103,45 +107,60 @@ function compact(object: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-/** The fields a User (as sent, or patched) asks for; throws invalidValue naming what is wrong. */
-export function fieldsOf(resource: Resource, ctx: UserContext): UserFields {
+/**
+ * The fields a User (as sent, or patched) asks for; throws invalidValue naming what is wrong.
+ * `previous` is the employee id the resource had before the change, when it is a change.
+ */
+export function fieldsOf(resource: Resource, ctx: UserContext, previous?: string | null): UserFields {
   const enterprise = objectAt(resource, ENTERPRISE_USER);
   const segments = objectAt(resource, SEGMENTS_USER);
-  const userName = text(valueOf(resource, "userName"), "userName");
+  const userName = text(attributeOf(resource, "userName"), "userName");
   if (!userName) throw badRequest("invalidValue", "userName is required.");
-  const externalId = text(valueOf(resource, "externalId"), "externalId");
-  const employeeNumber = text(valueOf(enterprise, "employeeNumber"), `${ENTERPRISE_USER}:employeeNumber`);
-  if (externalId && employeeNumber && externalId !== employeeNumber) {
-    throw badRequest(
-      "invalidValue",
-      `externalId ("${externalId}") and employeeNumber ("${employeeNumber}") both name the member's HRIS employee id here, and they differ: send one, or the same value in both.`,
-    );
-  }
+  const externalId = text(attributeOf(resource, "externalId"), "externalId");
+  const employeeNumber = text(attributeOf(enterprise, "employeeNumber"), `${ENTERPRISE_USER}:employeeNumber`);
   const name = objectAt(resource, "name");
-  const address = workValue(valueOf(resource, "addresses"), "addresses");
+  const address = workValue(attributeOf(resource, "addresses"), "addresses");
   const profile: UserFields["profile"] = {};
   for (const [attribute, key] of Object.entries(ENTERPRISE_SEGMENTS)) {
-    profile[key] = text(valueOf(enterprise, attribute), `${ENTERPRISE_USER}:${attribute}`);
+    profile[key] = text(attributeOf(enterprise, attribute), `${ENTERPRISE_USER}:${attribute}`);
   }
-  for (const field of ctx.fields) profile[field.key] = segmentValue(valueOf(segments, field.key), field);
+  for (const field of ctx.fields) profile[field.key] = segmentValue(attributeOf(segments, field.key), field);
   return {
     userName,
     email: emailOf(resource, userName),
-    employeeId: externalId ?? employeeNumber,
-    firstName: text(valueOf(name, "givenName"), "name.givenName"),
-    lastName: text(valueOf(name, "familyName"), "name.familyName"),
-    jobTitle: text(valueOf(resource, "title"), "title"),
-    department: text(valueOf(enterprise, "department"), `${ENTERPRISE_USER}:department`),
-    location: text(valueOf(address, "locality"), "addresses.locality"),
-    country: text(valueOf(address, "country"), "addresses.country"),
-    managerId: managerOf(valueOf(enterprise, "manager")),
-    active: activeOf(valueOf(resource, "active")),
+    employeeId: employeeIdOf(externalId, employeeNumber, previous),
+    firstName: text(attributeOf(name, "givenName"), "name.givenName"),
+    lastName: text(attributeOf(name, "familyName"), "name.familyName"),
+    jobTitle: text(attributeOf(resource, "title"), "title"),
+    department: text(attributeOf(enterprise, "department"), `${ENTERPRISE_USER}:department`),
+    location: text(attributeOf(address, "locality"), "addresses.locality"),
+    country: text(attributeOf(address, "country"), "addresses.country"),
+    managerId: managerOf(attributeOf(enterprise, "manager")),
+    active: activeOf(attributeOf(resource, "active")),
     profile,
   };
 }
 
+/**
+ * externalId and employeeNumber are two names of the employee id. In a change, the one that moved
+ * wins (the other still shows the old value); sent together, or both moved, they must agree.
+ */
+function employeeIdOf(externalId: string | null, employeeNumber: string | null, previous?: string | null) {
+  if (previous !== undefined) {
+    if (employeeNumber === previous) return externalId;
+    if (externalId === previous) return employeeNumber;
+  }
+  if (externalId && employeeNumber && externalId !== employeeNumber) {
+    throw badRequest(
+      "invalidValue",
+      `externalId ("${externalId}") and employeeNumber ("${employeeNumber}") both name the member's HRIS employee id, and they differ: send one, or the same value in both.`,
+    );
+  }
+  return externalId ?? employeeNumber;
+}
+
 function objectAt(resource: Record<string, unknown>, key: string): Record<string, unknown> {
-  const value = valueOf(resource, key);
+  const value = attributeOf(resource, key);
   if (value === undefined || value === null) return {};
   if (!isObject(value)) throw badRequest("invalidValue", `"${key}" is an object of attributes.`);
   return value;
@@ -158,7 +177,8 @@ function text(value: unknown, attribute: string): string | null {
 function activeOf(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   const active = toBoolean(value);
-  if (active === undefined) throw badRequest("invalidValue", `"active" is true or false, not ${JSON.stringify(value)}.`);
+  if (active === undefined)
+    throw badRequest("invalidValue", `"active" is true or false, not ${JSON.stringify(value)}.`);
   return active;
 }
 
@@ -167,13 +187,16 @@ function workValue(value: unknown, attribute: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   const list = Array.isArray(value) ? value : [value];
   if (!list.every(isObject)) throw badRequest("invalidValue", `"${attribute}" is a list of objects.`);
-  const primary = list.find((v) => toBoolean(valueOf(v, "primary")) === true);
-  const work = list.find((v) => String(valueOf(v, "type") ?? "").toLowerCase() === "work");
+  const primary = list.find((v) => toBoolean(attributeOf(v, "primary")) === true);
+  const work = list.find((v) => String(attributeOf(v, "type") ?? "").toLowerCase() === "work");
   return primary ?? work ?? list[0] ?? {};
 }
 
 function emailOf(resource: Resource, userName: string): string {
-  const email = text(valueOf(workValue(valueOf(resource, "emails"), "emails"), "value"), "emails.value");
+  const email = text(
+    attributeOf(workValue(attributeOf(resource, "emails"), "emails"), "value"),
+    "emails.value",
+  );
   if (email) return email;
   if (userName.includes("@")) return userName;
   throw badRequest(
@@ -185,8 +208,11 @@ function emailOf(resource: Resource, userName: string): string {
 function managerOf(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === "string") return value.trim() || null;
-  if (isObject(value)) return text(valueOf(value, "value"), `${ENTERPRISE_USER}:manager.value`);
-  throw badRequest("invalidValue", `"${ENTERPRISE_USER}:manager" is an object with a "value" (the manager's id).`);
+  if (isObject(value)) return text(attributeOf(value, "value"), `${ENTERPRISE_USER}:manager.value`);
+  throw badRequest(
+    "invalidValue",
+    `"${ENTERPRISE_USER}:manager" is an object with a "value" (the manager's id).`,
+  );
 }
 
 function segmentValue(value: unknown, field: TenantField): string | string[] | null {
@@ -201,7 +227,10 @@ function segmentValue(value: unknown, field: TenantField): string | string[] | n
 }
 
 /** Which fields differ between two readings (email and userName compared as identities are). */
-export function changedFields(before: UserFields, after: UserFields): Set<keyof UserFields | `profile.${string}`> {
+export function changedFields(
+  before: UserFields,
+  after: UserFields,
+): Set<keyof UserFields | `profile.${string}`> {
   const changed = new Set<keyof UserFields | `profile.${string}`>();
   const plain = [
     "employeeId",
