@@ -306,8 +306,9 @@ interface WireResponse {
 }
 
 // UrlFetchApp is synchronous, so the fake makes a real HTTP request from a child process and waits
-// for it. The server under test must therefore not run on this process's event loop, which is
-// blocked meanwhile (use a worker thread or another process).
+// for it. The server under test must therefore not depend on this thread's event loop, which is
+// blocked meanwhile: not run on it, and not have its output pipes drained by it (a long run fills a
+// pipe and stalls the server). stack-thread.ts runs the real stack from a worker thread for this.
 const FETCH_CHILD = `
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
@@ -486,7 +487,9 @@ export function fakeLockService(): { service: GoogleAppsScript.Lock.LockService;
 // --- Session ------------------------------------------------------------------------------------
 
 // Only what needs no OAuth scope beyond the manifest's: the user's e-mail would need userinfo.email.
-export function fakeSession(options: { timeZone?: string; locale?: string } = {}): GoogleAppsScript.Base.Session {
+export function fakeSession(
+  options: { timeZone?: string; locale?: string } = {},
+): GoogleAppsScript.Base.Session {
   return partial<GoogleAppsScript.Base.Session>("Session", {
     getScriptTimeZone: () => options.timeZone ?? "Etc/UTC",
     getActiveUserLocale: () => options.locale ?? "en",
@@ -528,7 +531,8 @@ function formatDate(date: Date, timeZone: string, format: string): string {
   return format.replace(/'([^']*)'|yyyy|MM|dd|HH|mm|ss|[A-Za-z]/g, (token, literal: string | undefined) => {
     if (literal !== undefined) return literal;
     const value = fields[token];
-    if (value === undefined) throw new Error(`The fake formatDate does not know the pattern letter "${token}".`);
+    if (value === undefined)
+      throw new Error(`The fake formatDate does not know the pattern letter "${token}".`);
     return value;
   });
 }

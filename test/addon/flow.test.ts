@@ -6,9 +6,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {
+  ApplyResult,
+  AutoMapResult,
+  LogResult,
+  PlanView,
+  SidebarState,
+  TickResult,
+} from "../../addon/src/shared/sidebar-api.ts";
 import { type AddonBuild, buildAddon } from "../../scripts/build-addon.ts";
-import type { AutoMapResult, PlanView, SidebarState } from "../../addon/src/shared/sidebar-api.ts";
-import type { ApplyResult, LogResult, TickResult } from "../../addon/src/shared/sidebar-api.ts";
 import { connect as connectTo, exampleRows, openSpreadsheet, type SheetEnvironment } from "./environment.ts";
 import { AuthMode } from "./fakes.ts";
 import type { FakeSheet } from "./spreadsheet.ts";
@@ -74,7 +80,8 @@ function tick(environment: SheetEnvironment, emails: string[]): void {
   const review = environment.spreadsheet.sheet("Review");
   reviewRows(environment).forEach((row, index) => {
     const person = String(row[PERSON - 1]);
-    if (emails.some((email) => person.includes(`<${email}>`))) review.range(index + 2, APPROVE, 1, 1).setValues([[true]]);
+    if (emails.some((email) => person.includes(`<${email}>`)))
+      review.range(index + 2, APPROVE, 1, 1).setValues([[true]]);
   });
 }
 
@@ -120,8 +127,15 @@ describe("the add-on menu", () => {
     const environment = openSpreadsheet(build.outDir);
     environment.addon.run("setUpTabs");
     const { spreadsheet } = environment;
-    expect(spreadsheet.sheets.map((sheet) => sheet.name)).toEqual(["Sheet1", "Export", "Mapping", "Review", "Log"]);
-    for (const name of ["Export", "Mapping", "Review", "Log"]) expect(spreadsheet.sheet(name).frozenRows).toBe(1);
+    expect(spreadsheet.sheets.map((sheet) => sheet.name)).toEqual([
+      "Sheet1",
+      "Export",
+      "Mapping",
+      "Review",
+      "Log",
+    ]);
+    for (const name of ["Export", "Mapping", "Review", "Log"])
+      expect(spreadsheet.sheet(name).frozenRows).toBe(1);
 
     const mapping = spreadsheet.sheet("Mapping");
     expect(mapping.displayed()[0]).toEqual([
@@ -151,7 +165,9 @@ describe("the add-on menu", () => {
     const review = spreadsheet.sheet("Review");
     expect(protectedRanges(review)).toEqual([{ a1: "B:J", warningOnly: true }]);
     expect([...review.hiddenColumns].sort((a, b) => a - b)).toEqual([ACTION_ID, ACTION_ID + 1]);
-    expect(review.rules.map((rule) => [rule.text, rule.ranges.map((range) => range.getA1Notation())])).toEqual([
+    expect(
+      review.rules.map((rule) => [rule.text, rule.ranges.map((range) => range.getA1Notation())]),
+    ).toEqual([
       ["done", ["F:F"]],
       ["failed", ["F:F"]],
       ["stale", ["F:F"]],
@@ -176,7 +192,10 @@ describe("Sheets' own conversions, in the fake", () => {
   });
 
   it("reads typed dates as Dates at midnight in the spreadsheet's zone and numbers as numbers", () => {
-    const environment = pasted([["Hire Date", "Id"], ["03/04/2019", "00123"]]);
+    const environment = pasted([
+      ["Hire Date", "Id"],
+      ["03/04/2019", "00123"],
+    ]);
     const [date, id] = environment.spreadsheet.sheet("Export").range(2, 1, 1, 2).getValues()[0] ?? [];
     expect(date).toBeInstanceOf(Date);
     // Midnight in Berlin on 4 March is 23:00 UTC on 3 March: reading it as UTC gives the wrong day.
@@ -226,7 +245,15 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
     mapping.range(row, 2, 1, 6).setValues([["department", "core", "public", "", "", true]]);
     const result = api.autoMap();
     expect(result.kept).toBe(1);
-    expect(mapping.range(row, 1, 1, 7).getValues()[0]).toEqual(["Department", "department", "core", "public", "", "", true]);
+    expect(mapping.range(row, 1, 1, 7).getValues()[0]).toEqual([
+      "Department",
+      "department",
+      "core",
+      "public",
+      "",
+      "",
+      true,
+    ]);
   });
 
   it("analyzes: saves the mapping, imports the rows with their sheet row numbers, writes Review", () => {
@@ -243,7 +270,12 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
     expect(body.rows[0][hire]).toBe("2019-03-04");
     expect(body.rows[0][body.columns.indexOf("Employee #")]).toBe(1001);
 
-    expect(kindCount(view, "invite")).toMatchObject({ count: 32, ticked: 0, approvable: true, plural: "invites" });
+    expect(kindCount(view, "invite")).toMatchObject({
+      count: 32,
+      ticked: 0,
+      approvable: true,
+      plural: "invites",
+    });
     expect(kindCount(view, "scheduled")).toMatchObject({ count: 1, approvable: false });
     expect(kindCount(view, "skip")).toMatchObject({ count: 2 });
     expect(view.guard.blocked).toBe(false);
@@ -253,7 +285,11 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
     const rows = reviewRows(environment);
     expect(rows).toHaveLength(35);
     const maggie = rows.find((row) => String(row[PERSON - 1]).startsWith("Margaret Okafor"));
-    expect(maggie?.slice(0, 3)).toEqual([false, "Invite", "Margaret Okafor <maggie.okafor@acmerobotics.example>"]);
+    expect(maggie?.slice(0, 3)).toEqual([
+      false,
+      "Invite",
+      "Margaret Okafor <maggie.okafor@acmerobotics.example>",
+    ]);
     expect(String(maggie?.[CHANGES - 1]).split("\n")).toEqual(
       expect.arrayContaining(["startDate: — → 2019-03-04", "jobTitle: — → Chief Executive Officer"]),
     );
@@ -261,7 +297,10 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
     expect(maggie?.[EXPORT_ROW - 1]).toBe(2);
     expect(String(maggie?.[ACTION_ID - 1])).toMatch(/^[0-9a-f-]{36}$/);
     // Checkboxes only where there is something to approve.
-    const rules = review.range(2, APPROVE, 35, 1).getDataValidations().map((line) => line[0]?.type ?? null);
+    const rules = review
+      .range(2, APPROVE, 35, 1)
+      .getDataValidations()
+      .map((line) => line[0]?.type ?? null);
     rows.forEach((row, index) => {
       expect(rules[index], String(row[ACTION - 1])).toBe(row[ACTION - 1] === "Invite" ? "CHECKBOX" : null);
     });
@@ -341,9 +380,9 @@ describe("paste → auto-map → analyze → tick → apply → status (examples
     const review = environment.spreadsheet.sheet("Review");
     const doneRow = reviewRows(environment).findIndex((row) => row[STATUS - 1] === "done") + 2;
     const pendingRow = reviewRows(environment).findIndex((row) => row[STATUS - 1] === "pending") + 2;
-    expect(review.rules.filter((rule) => rule.applies(review, doneRow, STATUS)).map((r) => r.background)).toEqual([
-      "#e6f4ea",
-    ]);
+    expect(
+      review.rules.filter((rule) => rule.applies(review, doneRow, STATUS)).map((r) => r.background),
+    ).toEqual(["#e6f4ea"]);
     expect(review.rules.some((rule) => rule.applies(review, pendingRow, STATUS))).toBe(false);
 
     // The run is in Log, as the API recorded it (import, then execution), with a chart of actions per run.
@@ -411,7 +450,9 @@ describe("HRIS text that looks like a formula", () => {
     environment.addon.run("showSidebar");
     // The admin imported the file as plain text (no conversions): the cells hold the text itself.
     const rows = hostile.map((text, i) => [`p${i}@hostile.example`, text, `Row${i}`, `E${i}`]);
-    environment.spreadsheet.sheet("Export").paste([header, ...rows].map((line) => line.map((cell) => `'${cell}`)));
+    environment.spreadsheet
+      .sheet("Export")
+      .paste([header, ...rows].map((line) => line.map((cell) => `'${cell}`)));
     connect(environment, tenant);
     const api = sidebar(environment);
 
@@ -425,7 +466,10 @@ describe("HRIS text that looks like a formula", () => {
     expect(mappingColumns).toContain("=Employee Id");
     const people = reviewRows(environment).map((row) => String(row[PERSON - 1]));
     for (const [i, text] of hostile.entries()) {
-      expect(people.find((person) => person.includes(`<p${i}@hostile.example>`))?.startsWith(text), text).toBe(true);
+      expect(
+        people.find((person) => person.includes(`<p${i}@hostile.example>`))?.startsWith(text),
+        text,
+      ).toBe(true);
     }
     const changes = reviewRows(environment).map((row) => String(row[CHANGES - 1]));
     expect(changes.join("\n")).toContain(`firstName: — → ${hostile[0]}`);
@@ -448,9 +492,13 @@ describe("an Apply longer than Apps Script's time limit", () => {
     const first = api.apply();
     expect(first.complete).toBe(false);
     expect(first.progress).toMatchObject({ approved: 2, pending: 2, done: 0 });
-    const methods = environment.fetchApp.requests.map((r) => `${r.method} ${new URL(r.url).pathname.split("/").pop()}`);
+    const methods = environment.fetchApp.requests.map(
+      (r) => `${r.method} ${new URL(r.url).pathname.split("/").pop()}`,
+    );
     expect(methods.filter((m) => m === "POST execute")).toEqual([]);
-    expect(JSON.parse(environment.properties.document.getProperty("profileSync.apply") ?? "{}")).toMatchObject({
+    expect(
+      JSON.parse(environment.properties.document.getProperty("profileSync.apply") ?? "{}"),
+    ).toMatchObject({
       phase: "execute",
     });
     expect(api.state().applyUnfinished).toBe(true);
@@ -495,7 +543,16 @@ describe("Spreadsheet service calls for 10,000 rows", () => {
   const PEOPLE = 10_000;
 
   function generated(people: number): string[][] {
-    const header = ["Employee ID", "First Name", "Last Name", "Work Email", "Job Title", "Department", "Hire Date", "Status"];
+    const header = [
+      "Employee ID",
+      "First Name",
+      "Last Name",
+      "Work Email",
+      "Job Title",
+      "Department",
+      "Hire Date",
+      "Status",
+    ];
     const departments = ["Engineering", "Sales", "People", "Finance", "Operations"];
     const rows = Array.from({ length: people }, (_, i) => [
       `E${100000 + i}`,
@@ -548,65 +605,74 @@ describe("Spreadsheet service calls for 10,000 rows", () => {
     const updates = step(() => api.analyze());
     api.approveAll("update");
     const applyUpdates = applyAll();
-    return { environment, autoMap, firstAnalyze, analyzeAgain, approveAll, firstApplies, updates, applyUpdates };
+    return {
+      environment,
+      autoMap,
+      firstAnalyze,
+      analyzeAgain,
+      approveAll,
+      firstApplies,
+      updates,
+      applyUpdates,
+    };
   }
 
-  it(
-    "is a small constant per Analyze and per Apply, the same for 10 rows as for 10,000",
-    async () => {
-      const small = await measure(10);
-      const big = await measure(PEOPLE);
+  it("is a small constant per Analyze and per Apply, the same for 10 rows as for 10,000", async () => {
+    const small = await measure(10);
+    const big = await measure(PEOPLE);
 
-      expect(big.firstAnalyze.result.kinds).toEqual([expect.objectContaining({ kind: "invite", count: PEOPLE })]);
-      expect(big.firstApplies.at(-1)?.result.progress).toMatchObject({ approved: PEOPLE, done: PEOPLE });
-      expect(big.updates.result.kinds).toEqual([expect.objectContaining({ kind: "update", count: PEOPLE })]);
-      expect(big.applyUpdates.at(-1)?.result.progress).toMatchObject({ approved: PEOPLE, done: PEOPLE });
-      expect(rowsOf(big.environment, "Update")).toHaveLength(PEOPLE);
-      expect(rowsOf(big.environment, "Update").every((row) => row[STATUS - 1] === "done")).toBe(true);
+    expect(big.firstAnalyze.result.kinds).toEqual([
+      expect.objectContaining({ kind: "invite", count: PEOPLE }),
+    ]);
+    expect(big.firstApplies.at(-1)?.result.progress).toMatchObject({ approved: PEOPLE, done: PEOPLE });
+    expect(big.updates.result.kinds).toEqual([expect.objectContaining({ kind: "update", count: PEOPLE })]);
+    expect(big.applyUpdates.at(-1)?.result.progress).toMatchObject({ approved: PEOPLE, done: PEOPLE });
+    expect(rowsOf(big.environment, "Update")).toHaveLength(PEOPLE);
+    expect(rowsOf(big.environment, "Update").every((row) => row[STATUS - 1] === "done")).toBe(true);
 
-      const perStep = (m: Awaited<ReturnType<typeof measure>>) => ({
-        "Auto-map (first use: lays out Mapping)": m.autoMap.calls,
-        "Analyze (first use: lays out Review)": m.firstAnalyze.calls,
-        "Analyze again (same export)": m.analyzeAgain.calls,
-        "Approve all invites": m.approveAll.calls,
-        "Apply (first use: lays out Log)": m.firstApplies.map((a) => a.calls).join("+"),
-        "Analyze (10,000 updates)": m.updates.calls,
-        "Apply (10,000 updates)": m.applyUpdates.map((a) => a.calls).join("+"),
-      });
-      const smallSteps = perStep(small);
-      const bigSteps = perStep(big);
-      console.log(
-        [
-          `Spreadsheet service calls per step (all calls on SpreadsheetApp, Spreadsheet, Sheet, Range, builders, protections, rules, charts):`,
-          `  ${"step".padEnd(40)} ${"10 rows".padStart(8)} ${`${PEOPLE} rows`.padStart(12)}`,
-          ...Object.keys(bigSteps).map(
-            (name) =>
-              `  ${name.padEnd(40)} ${String(smallSteps[name as keyof typeof smallSteps]).padStart(8)} ${String(bigSteps[name as keyof typeof bigSteps]).padStart(12)}`,
-          ),
-          `  Analyze (${PEOPLE} updates) by method: ${JSON.stringify(big.updates.detail)}`,
-          `  Apply (${PEOPLE} updates) by method: ${JSON.stringify(big.applyUpdates[0]?.detail)}`,
-        ].join("\n"),
-      );
+    const perStep = (m: Awaited<ReturnType<typeof measure>>) => ({
+      "Auto-map (first use: lays out Mapping)": m.autoMap.calls,
+      "Analyze (first use: lays out Review)": m.firstAnalyze.calls,
+      "Analyze again (same export)": m.analyzeAgain.calls,
+      "Approve all invites": m.approveAll.calls,
+      "Apply (first use: lays out Log)": m.firstApplies.map((a) => a.calls).join("+"),
+      "Analyze (10,000 updates)": m.updates.calls,
+      "Apply (10,000 updates)": m.applyUpdates.map((a) => a.calls).join("+"),
+    });
+    const smallSteps = perStep(small);
+    const bigSteps = perStep(big);
+    console.log(
+      [
+        `Spreadsheet service calls per step (all calls on SpreadsheetApp, Spreadsheet, Sheet, Range, builders, protections, rules, charts):`,
+        `  ${"step".padEnd(40)} ${"10 rows".padStart(8)} ${`${PEOPLE} rows`.padStart(12)}`,
+        ...Object.keys(bigSteps).map(
+          (name) =>
+            `  ${name.padEnd(40)} ${String(smallSteps[name as keyof typeof smallSteps]).padStart(8)} ${String(bigSteps[name as keyof typeof bigSteps]).padStart(12)}`,
+        ),
+        `  Analyze (${PEOPLE} updates) by method: ${JSON.stringify(big.updates.detail)}`,
+        `  Apply (${PEOPLE} updates) by method: ${JSON.stringify(big.applyUpdates[0]?.detail)}`,
+      ].join("\n"),
+    );
 
-      for (const step of [big.autoMap, big.firstAnalyze, ...big.firstApplies]) {
-        expect(step.calls).toBeLessThanOrEqual(FIRST_USE_BOUND);
-      }
-      for (const step of [big.analyzeAgain, big.updates, big.approveAll, ...big.applyUpdates]) {
-        expect(step.calls).toBeLessThanOrEqual(STEADY_BOUND);
-      }
-      // Analyze: one read each of Export, Mapping and the old Review; one write of Review.
-      expect(big.updates.getValues).toBe(3);
-      expect(big.updates.setValues).toBe(1);
-      // Apply: one read each of Review and Log; one write of the statuses and one of Log.
-      expect(big.applyUpdates[0]?.getValues).toBe(2);
-      expect(big.applyUpdates[0]?.setValues).toBe(2);
-      // The same steps on 10 rows cost the same, give or take growing a tab past its 1,000 rows.
-      expect(Math.abs(big.updates.calls - small.updates.calls)).toBeLessThanOrEqual(1);
-      expect(Math.abs(big.analyzeAgain.calls - small.analyzeAgain.calls)).toBeLessThanOrEqual(1);
-      expect(Math.abs((big.applyUpdates[0]?.calls ?? 0) - (small.applyUpdates[0]?.calls ?? 0))).toBeLessThanOrEqual(1);
-    },
-    600_000,
-  );
+    for (const step of [big.autoMap, big.firstAnalyze, ...big.firstApplies]) {
+      expect(step.calls).toBeLessThanOrEqual(FIRST_USE_BOUND);
+    }
+    for (const step of [big.analyzeAgain, big.updates, big.approveAll, ...big.applyUpdates]) {
+      expect(step.calls).toBeLessThanOrEqual(STEADY_BOUND);
+    }
+    // Analyze: one read each of Export, Mapping and the old Review; one write of Review.
+    expect(big.updates.getValues).toBe(3);
+    expect(big.updates.setValues).toBe(1);
+    // Apply: one read each of Review and Log; one write of the statuses and one of Log.
+    expect(big.applyUpdates[0]?.getValues).toBe(2);
+    expect(big.applyUpdates[0]?.setValues).toBe(2);
+    // The same steps on 10 rows cost the same, give or take growing a tab past its 1,000 rows.
+    expect(Math.abs(big.updates.calls - small.updates.calls)).toBeLessThanOrEqual(1);
+    expect(Math.abs(big.analyzeAgain.calls - small.analyzeAgain.calls)).toBeLessThanOrEqual(1);
+    expect(
+      Math.abs((big.applyUpdates[0]?.calls ?? 0) - (small.applyUpdates[0]?.calls ?? 0)),
+    ).toBeLessThanOrEqual(1);
+  }, 600_000);
 });
 
 function protectedRanges(sheet: FakeSheet) {

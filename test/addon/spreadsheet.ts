@@ -239,7 +239,8 @@ export class FakeSpreadsheet extends Fake {
   /** Test helper: the sheet, or an error naming the sheets there are. */
   sheet(name: string): FakeSheet {
     const found = this.getSheetByName(name);
-    if (!found) throw new Error(`No sheet "${name}"; there are ${this.sheets.map((s) => s.name).join(", ")}.`);
+    if (!found)
+      throw new Error(`No sheet "${name}"; there are ${this.sheets.map((s) => s.name).join(", ")}.`);
     return found;
   }
 
@@ -409,7 +410,8 @@ export class FakeSheet extends Fake {
 
   setConditionalFormatRules(rules: FakeRule[]): void {
     for (const rule of rules) {
-      if (!(rule instanceof FakeRule)) throw new Error("Conditional format rules must come from newConditionalFormatRule().");
+      if (!(rule instanceof FakeRule))
+        throw new Error("Conditional format rules must come from newConditionalFormatRule().");
     }
     this.rules = [...rules];
   }
@@ -451,7 +453,12 @@ export class FakeSheet extends Fake {
     }
     if (numRows < 1) throw new Error("The number of rows in the range must be at least 1.");
     if (numColumns < 1) throw new Error("The number of columns in the range must be at least 1.");
-    if (row < 1 || column < 1 || row + numRows - 1 > this.maxRows || column + numColumns - 1 > this.maxColumns) {
+    if (
+      row < 1 ||
+      column < 1 ||
+      row + numRows - 1 > this.maxRows ||
+      column + numColumns - 1 > this.maxColumns
+    ) {
       throw new Error("The coordinates of the range are outside the dimensions of the sheet.");
     }
     return new FakeRange(this, row, column, numRows, numColumns, wholeColumns);
@@ -537,7 +544,14 @@ export class FakeRange extends Fake {
   /** "B:J": whole columns keep up with rows the sheet gains. */
   readonly wholeColumns: boolean;
 
-  constructor(sheet: FakeSheet, row: number, column: number, numRows: number, numColumns: number, whole: boolean) {
+  constructor(
+    sheet: FakeSheet,
+    row: number,
+    column: number,
+    numRows: number,
+    numColumns: number,
+    whole: boolean,
+  ) {
     super();
     this.sheet = sheet;
     this.log = sheet.log;
@@ -622,10 +636,14 @@ export class FakeRange extends Fake {
     const timeZone = this.sheet.spreadsheet.timeZone;
     const entered = values.map((line) => line.map((value) => enter(value, timeZone)));
     entered.forEach((line, r) => {
-      line.forEach((cell, c) => this.checkValidation(this.row + r, this.column + c, cell.value));
+      line.forEach((cell, c) => {
+        this.checkValidation(this.row + r, this.column + c, cell.value);
+      });
     });
     entered.forEach((line, r) => {
-      line.forEach((cell, c) => this.sheet.setCell(this.row + r, this.column + c, cell));
+      line.forEach((cell, c) => {
+        this.sheet.setCell(this.row + r, this.column + c, cell);
+      });
     });
     return this;
   }
@@ -648,7 +666,9 @@ export class FakeRange extends Fake {
   setDataValidations(rules: (FakeDataValidation | null)[][]): FakeRange {
     this.checkShape(rules, "rules");
     rules.forEach((line, r) => {
-      line.forEach((rule, c) => this.putValidation(this.row + r, this.column + c, rule));
+      line.forEach((rule, c) => {
+        this.putValidation(this.row + r, this.column + c, rule);
+      });
     });
     return this;
   }
@@ -681,7 +701,8 @@ export class FakeRange extends Fake {
 
   setNumberFormat(format: string): FakeRange {
     if (this.wholeColumns) {
-      for (let c = this.column; c < this.column + this.numColumns; c++) this.sheet.columnFormats.set(c, format);
+      for (let c = this.column; c < this.column + this.numColumns; c++)
+        this.sheet.columnFormats.set(c, format);
     } else {
       this.each((row, column) => this.sheet.cellFormats.set(`${row}:${column}`, format));
     }
@@ -754,10 +775,13 @@ export class FakeRange extends Fake {
 function enter(value: unknown, timeZone: string): Cell {
   if (value === null || value === undefined) return { value: "" };
   if (typeof value === "number" || typeof value === "boolean") return { value };
-  if (Object.prototype.toString.call(value) === "[object Date]") return { value: new Date((value as Date).getTime()) };
+  if (Object.prototype.toString.call(value) === "[object Date]")
+    return { value: new Date((value as Date).getTime()) };
   const text = String(value);
   if (text.length > MAX_CELL_CHARS) {
-    throw new Error(`Your input contains more than the maximum of ${MAX_CELL_CHARS} characters in a single cell.`);
+    throw new Error(
+      `Your input contains more than the maximum of ${MAX_CELL_CHARS} characters in a single cell.`,
+    );
   }
   if (text.startsWith("'")) return { value: text.slice(1) };
   if (/^[+-]?\d+(\.\d+)?$/.test(text.trim())) return { value: Number(text) };
@@ -867,7 +891,13 @@ export class FakeProtection extends Fake {
   }
 
   apiMembers() {
-    return ["setWarningOnly", "isWarningOnly", "setDescription", "getDescription", "getRange"] satisfies (keyof GasProtection)[];
+    return [
+      "setWarningOnly",
+      "isWarningOnly",
+      "setDescription",
+      "getDescription",
+      "getRange",
+    ] satisfies (keyof GasProtection)[];
   }
 
   setWarningOnly(warningOnly: boolean): FakeProtection {
@@ -906,7 +936,8 @@ export class FakeDataValidation extends Fake {
   constructor(log: CallLog, builder: FakeDataValidationBuilder) {
     super();
     this.log = log;
-    if (!builder.type) throw new Error("A data validation rule needs a criterion (requireCheckbox, requireValueInList...).");
+    if (!builder.type)
+      throw new Error("A data validation rule needs a criterion (requireCheckbox, requireValueInList...).");
     this.type = builder.type;
     this.values = [...builder.values];
     this.allowInvalid = builder.allowInvalid;
@@ -914,7 +945,12 @@ export class FakeDataValidation extends Fake {
   }
 
   apiMembers() {
-    return ["getCriteriaType", "getCriteriaValues", "getAllowInvalid", "getHelpText"] satisfies (keyof GasDataValidation)[];
+    return [
+      "getCriteriaType",
+      "getCriteriaValues",
+      "getAllowInvalid",
+      "getHelpText",
+    ] satisfies (keyof GasDataValidation)[];
   }
 
   getCriteriaType(): string {
@@ -948,7 +984,13 @@ export class FakeDataValidationBuilder extends Fake {
   }
 
   apiMembers() {
-    return ["requireCheckbox", "requireValueInList", "setAllowInvalid", "setHelpText", "build"] satisfies (keyof GasDataValidationBuilder)[];
+    return [
+      "requireCheckbox",
+      "requireValueInList",
+      "setAllowInvalid",
+      "setHelpText",
+      "build",
+    ] satisfies (keyof GasDataValidationBuilder)[];
   }
 
   requireCheckbox(): FakeDataValidationBuilder {
@@ -1037,7 +1079,13 @@ export class FakeRuleBuilder extends Fake {
   }
 
   apiMembers() {
-    return ["whenTextEqualTo", "setBackground", "setFontColor", "setRanges", "build"] satisfies (keyof GasRuleBuilder)[];
+    return [
+      "whenTextEqualTo",
+      "setBackground",
+      "setFontColor",
+      "setRanges",
+      "build",
+    ] satisfies (keyof GasRuleBuilder)[];
   }
 
   whenTextEqualTo(text: string): FakeRuleBuilder {

@@ -28,7 +28,7 @@ export async function startThreadStack(): Promise<ThreadStack> {
     worker.once("error", reject);
   });
   let next = 0;
-  const ask = (request: Omit<Request, "id"> & { kind: Request["kind"] }) =>
+  const ask = (request: { kind: "tenant"; name: string } | { kind: "stop" }) =>
     new Promise<Reply>((resolve, reject) => {
       const id = ++next;
       const onMessage = (reply: Reply) => {

@@ -16,13 +16,14 @@ import { type Stack, startStack } from "../helpers/stack.ts";
 
 const run = promisify(execFile);
 const HEADER = "Employee ID,First Name,Last Name,Work Email,Manager ID,Department,Country,Start Date,Status";
-const people = (n: number, change = "") =>
+/** n people; `moved` sends everyone to another department (a second sync updates them). */
+const people = (n: number, moved = 0) =>
   [
     HEADER,
-    ...Array.from(
-      { length: n },
-      (_, i) =>
-        `E${i + 1},First${i + 1},Last${i + 1}${change},p${i + 1}@acme.test,${i ? "E1" : ""},Dept ${i % 3},DE,2020-01-15,Active`,
+    ...Array.from({ length: n }, (_, i) =>
+      [`E${i + 1}`, "Ada", `Person ${i + 1}`, `p${i + 1}@acme.test`, i ? "E1" : "", `Dept ${(i + moved) % 3}`]
+        .concat(["DE", "2020-01-15", "Active"])
+        .join(","),
     ),
   ].join("\n");
 
@@ -75,9 +76,8 @@ async function tenantRows(client: Client, tenantId: string) {
 beforeAll(async () => {
   stack = await startStack();
   dir = mkdtempSync(join(tmpdir(), "profile-sync-backup-"));
-  // The tenant: two syncs (invites, then updates and a leaver), one invitation accepted.
+  // The tenant: a sync of invites, one accepted, then a sync of updates and a leaver.
   await sync(stack.api, stack.hubId, people(12));
-  planId = await sync(stack.api, stack.hubId, people(11, "-Smith"));
   const outbox = (await (await stack.api("/v1/outbox?limit=1")).json()) as { messages: { text: string }[] };
   const token = /token=([\w-]+)/.exec(outbox.messages[0]?.text ?? "")?.[1];
   const accepted = await fetch(`${stack.url}/invitations/accept`, {
@@ -86,6 +86,7 @@ beforeAll(async () => {
     body: JSON.stringify({ token }),
   });
   expect(accepted.status).toBe(200);
+  planId = await sync(stack.api, stack.hubId, people(11, 1));
   // Another tenant in the same database, whose rows must stay behind.
   const other = await createTenant(stack.db, "Other Co");
   const otherHub = await createHub(stack.db, other.id, "Other hub");

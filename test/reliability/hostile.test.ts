@@ -113,90 +113,116 @@ describe.each(manifest.cases)("$file ($why)", (c) => {
     const tenant = await createTenant(stack.db, `Hostile ${c.file}`);
     const hub = await createHub(stack.db, tenant.id, "Mentoring");
     const { key } = await createApiKey(stack.db, tenant.id, "hostile", "admin");
-    const call = (path: string, init: RequestInit = {}) =>
-      fetch(`${stack.url}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string>) },
-      });
-    const post = (path: string, body?: unknown) =>
-      call(path, {
-        method: "POST",
-        ...(body === undefined
-          ? {}
-          : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-      });
-    const upload = (bytes: Uint8Array, contentType: string) =>
-      call(`/v1/hubs/${hub.id}/imports`, {
-        method: "POST",
-        headers: { "content-type": contentType },
-        body: bytes,
-      });
-
-    if (c.seed) {
-      const seeded = await upload(readFileSync(join(FIXTURES, c.seed)), "text/csv");
-      expect(seeded.status).toBe(201);
-      const planId = ((await seeded.json()) as { plan: { id: string } }).plan.id;
-      expect((await post(`/v1/plans/${planId}/approvals`, { all: true })).status).toBe(200);
-      expect((await post(`/v1/plans/${planId}/execute`)).status).toBe(200);
-    }
+    const client = clientFor(key, hub.id);
+    if (c.seed) await seed(client, readFileSync(join(FIXTURES, c.seed)));
 
     const before = await tenantRowCounts(stack.db, tenant.id);
     const bytes = readFileSync(join(c.generated ? generatedDir : FIXTURES, c.file));
-    const response = await upload(bytes, c.contentType);
+    const response = await client.upload(bytes, c.contentType);
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status, JSON.stringify(body).slice(0, 500)).toBe(c.expect.status);
     const writes = changed(before, await tenantRowCounts(stack.db, tenant.id));
-
-    if (c.expect.status !== 201) {
-      const expected = c.expect as Rejected;
-      expect(response.headers.get("content-type")).toContain("application/problem+json");
-      expect(body.code).toBe(expected.code);
-      expect(body.detail).toContain(expected.detail);
-      // No partial write: a refused upload stores no import, plan, mapping or anything else.
-      expect(Object.keys(writes).filter((t) => !BOOKKEEPING.has(t))).toEqual([]);
-      return;
-    }
-
-    const expected = c.expect as Planned;
-    const plan = (body as { plan: { id: string; status: string; summary: Record<string, number> } }).plan;
-    const issues = (body as { import: { issues: { code: string }[] } }).import.issues;
-    expect(plan.summary).toEqual(expected.summary);
-    expect(plan.status).toBe(expected.planStatus ?? "ready");
-    expect(issues.map((i) => i.code).sort()).toEqual([...(expected.issues ?? [])].sort());
-    const total = Object.values(expected.summary).reduce((a, b) => a + b, 0);
-    expect(writes).toMatchObject({ imports: 1, plans: 1, ...(total > 0 ? { plan_actions: total } : {}) });
-    expect(Object.keys(writes).filter((t) => !PLANNED.has(t))).toEqual([]);
-
-    const actions = await allActions(call, plan.id);
-    const at = (row: string | number) => actions.find((a) => a.row === Number(row));
-    if (expected.rowErrors) {
-      expect(actions.filter((a) => a.kind === "error").map((a) => a.row)).toEqual(expected.rowErrors);
-    }
-    for (const [row, part] of Object.entries(expected.reasons ?? {})) expect(at(row)?.reason).toContain(part);
-    for (const [row, part] of Object.entries(expected.warnings ?? {})) {
-      expect(at(row)?.warnings.join(" ")).toContain(part);
-    }
-    for (const { row, ...values } of expected.values ?? []) expect(at(row)).toMatchObject(values);
-
-    if (expected.execute) {
-      const membersBefore = await memberRows(tenant.id);
-      expect((await post(`/v1/plans/${plan.id}/approvals`, { all: true })).status).toBe(200);
-      const executed = await post(`/v1/plans/${plan.id}/execute`);
-      const result = (await executed.json()) as { code?: string; progress?: { done: number } };
-      expect(executed.status).toBe(expected.execute.status);
-      if (expected.execute.status === 200) expect(result.progress?.done).toBe(expected.execute.done);
-      else {
-        expect(result.code).toBe(expected.execute.code);
-        expect(await memberRows(tenant.id)).toEqual(membersBefore);
-      }
-    }
-    if (expected.noFormulaOrHtmlStored) await expectTextOnly(tenant.id, expected.values ?? []);
+    if (c.expect.status === 201) await expectPlanned(client, tenant.id, body, writes, c.expect as Planned);
+    else expectRefused(response, body, writes, c.expect as Rejected);
   }, 120_000);
 });
 
-type Call = (path: string, init?: RequestInit) => Promise<Response>;
+type Client = ReturnType<typeof clientFor>;
 
-async function allActions(call: Call, planId: string): Promise<Action[]> {
+/** Requests with one tenant's key, to its hub. */
+function clientFor(key: string, hubId: string) {
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${stack.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string>) },
+    });
+  const post = (path: string, body?: unknown) =>
+    call(path, {
+      method: "POST",
+      ...(body === undefined
+        ? {}
+        : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    });
+  const upload = (bytes: Uint8Array, contentType: string) =>
+    call(`/v1/hubs/${hubId}/imports`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: bytes,
+    });
+  return { call, post, upload };
+}
+
+async function seed(client: Client, bytes: Uint8Array) {
+  const seeded = await client.upload(bytes, "text/csv");
+  expect(seeded.status).toBe(201);
+  const planId = ((await seeded.json()) as { plan: { id: string } }).plan.id;
+  expect((await client.post(`/v1/plans/${planId}/approvals`, { all: true })).status).toBe(200);
+  expect((await client.post(`/v1/plans/${planId}/execute`)).status).toBe(200);
+}
+
+function expectRefused(
+  response: Response,
+  body: Record<string, unknown>,
+  writes: Record<string, number>,
+  expected: Rejected,
+) {
+  expect(response.headers.get("content-type")).toContain("application/problem+json");
+  expect(body.code).toBe(expected.code);
+  expect(body.detail).toContain(expected.detail);
+  // No partial write: a refused upload stores no import, plan, mapping or anything else.
+  expect(Object.keys(writes).filter((t) => !BOOKKEEPING.has(t))).toEqual([]);
+}
+
+async function expectPlanned(
+  client: Client,
+  tenantId: string,
+  body: Record<string, unknown>,
+  writes: Record<string, number>,
+  expected: Planned,
+) {
+  const plan = (body as { plan: { id: string; status: string; summary: Record<string, number> } }).plan;
+  const issues = (body as { import: { issues: { code: string }[] } }).import.issues;
+  expect(plan.summary).toEqual(expected.summary);
+  expect(plan.status).toBe(expected.planStatus ?? "ready");
+  expect(issues.map((i) => i.code).sort()).toEqual([...(expected.issues ?? [])].sort());
+  const total = Object.values(expected.summary).reduce((a, b) => a + b, 0);
+  expect(writes).toMatchObject({ imports: 1, plans: 1, ...(total > 0 ? { plan_actions: total } : {}) });
+  expect(Object.keys(writes).filter((t) => !PLANNED.has(t))).toEqual([]);
+
+  const actions = await allActions(client.call, plan.id);
+  const at = (row: string | number) => actions.find((a) => a.row === Number(row));
+  if (expected.rowErrors) {
+    expect(actions.filter((a) => a.kind === "error").map((a) => a.row)).toEqual(expected.rowErrors);
+  }
+  for (const [row, part] of Object.entries(expected.reasons ?? {})) expect(at(row)?.reason).toContain(part);
+  for (const [row, part] of Object.entries(expected.warnings ?? {})) {
+    expect(at(row)?.warnings.join(" ")).toContain(part);
+  }
+  for (const { row, ...values } of expected.values ?? []) expect(at(row)).toMatchObject(values);
+
+  if (expected.execute) await expectExecution(client, tenantId, plan.id, expected.execute);
+  if (expected.noFormulaOrHtmlStored) await expectTextOnly(tenantId, expected.values ?? []);
+}
+
+async function expectExecution(
+  client: Client,
+  tenantId: string,
+  planId: string,
+  expected: Planned["execute"],
+) {
+  const membersBefore = await memberRows(tenantId);
+  expect((await client.post(`/v1/plans/${planId}/approvals`, { all: true })).status).toBe(200);
+  const executed = await client.post(`/v1/plans/${planId}/execute`);
+  const result = (await executed.json()) as { code?: string; progress?: { done: number } };
+  expect(executed.status).toBe(expected?.status);
+  if (expected?.status === 200) expect(result.progress?.done).toBe(expected.done);
+  if (expected?.status === 409) {
+    expect(result.code).toBe(expected.code);
+    expect(await memberRows(tenantId)).toEqual(membersBefore);
+  }
+}
+
+async function allActions(call: Client["call"], planId: string): Promise<Action[]> {
   const actions: Action[] = [];
   let cursor: string | null = null;
   do {

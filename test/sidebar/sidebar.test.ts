@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/stack.ts";
 import { type AddonBuild, buildAddon } from "../../scripts/build-addon.ts";
+import { ROOT } from "../../scripts/stack.ts";
 import { exampleRows, openSpreadsheet, type SheetEnvironment } from "../addon/environment.ts";
 import { startThreadStack, type ThreadStack } from "../addon/stack-thread.ts";
 import type { Tenant } from "../addon/tenants.ts";
@@ -110,7 +110,9 @@ async function openSidebar(environment: SheetEnvironment): Promise<{ page: Page;
   await page.addInitScript(GOOGLE_SCRIPT_SHIM);
   // Served at a URL (answered here, never fetched) rather than set as content: init scripts run on
   // navigation only, and google.script.run must exist before the page's own script runs.
-  await page.route(SIDEBAR_URL, (route) => route.fulfill({ contentType: "text/html; charset=utf-8", body: html }));
+  await page.route(SIDEBAR_URL, (route) =>
+    route.fulfill({ contentType: "text/html; charset=utf-8", body: html }),
+  );
   await page.goto(SIDEBAR_URL);
   return { page, errors };
 }
@@ -125,9 +127,11 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** The plan table as the admin reads it: action, rows, ticked. */
 async function planTable(page: Page): Promise<string[][]> {
-  return page.locator("#kinds tr").evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll("td")].slice(0, 3).map((cell) => cell.textContent ?? "")),
-  );
+  return page
+    .locator("#kinds tr")
+    .evaluateAll((rows) =>
+      rows.map((row) => [...row.querySelectorAll("td")].slice(0, 3).map((cell) => cell.textContent ?? "")),
+    );
 }
 
 describe("the sidebar in Chromium", { timeout: STEP_TIMEOUT }, () => {
@@ -182,14 +186,18 @@ describe("the sidebar in Chromium", { timeout: STEP_TIMEOUT }, () => {
     await page.click("#auto-map");
     await expect
       .poll(() => text(page, "#auto-map-status"), WAIT)
-      .toBe("Mapped 13 of 17 columns. Check these in the Mapping tab: Employment Status → employment-status.");
+      .toBe(
+        "Mapped 13 of 17 columns. Check these in the Mapping tab: Employment Status → employment-status.",
+      );
     expect(environment.spreadsheet.sheet("Mapping").getLastRow()).toBe(18);
     await shot(page, "04-auto-mapped");
   });
 
   it("analyzes and shows the counts per kind", async () => {
     await page.click("#analyze");
-    await expect.poll(() => text(page, "#analyze-status"), WAIT).toBe("Planned 35 actions: see the Review tab.");
+    await expect
+      .poll(() => text(page, "#analyze-status"), WAIT)
+      .toBe("Planned 35 actions: see the Review tab.");
     expect(await planTable(page)).toEqual([
       ["Invite", "32", "0"],
       ["Scheduled", "1", "–"],
@@ -204,7 +212,10 @@ describe("the sidebar in Chromium", { timeout: STEP_TIMEOUT }, () => {
     await page.click("text=Approve all invites");
     await expect.poll(() => planTable(page), WAIT).toContainEqual(["Invite", "32", "32"]);
     const review = environment.spreadsheet.sheet("Review");
-    const ticks = review.range(2, 1, 35, 2).getValues().filter(([, action]) => action === "Invite");
+    const ticks = review
+      .range(2, 1, 35, 2)
+      .getValues()
+      .filter(([, action]) => action === "Invite");
     expect(ticks.every(([approve]) => approve === true)).toBe(true);
     await shot(page, "06-invites-approved");
   });
@@ -270,8 +281,10 @@ describe("the sidebar in Chromium", { timeout: STEP_TIMEOUT }, () => {
 async function shotOfReview(environment: SheetEnvironment, name: string): Promise<void> {
   const review = environment.spreadsheet.sheet("Review");
   const rows = review.displayed();
-  const visible = (rows[0] ?? []).map((_, index) => index).filter((index) => !review.isColumnHiddenByUser(index + 1));
-  const escape = (value: string) =>
+  const visible = (rows[0] ?? [])
+    .map((_, index) => index)
+    .filter((index) => !review.isColumnHiddenByUser(index + 1));
+  const escaped = (value: string) =>
     value.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
   const body = rows
     .slice(0, 14)
@@ -280,7 +293,7 @@ async function shotOfReview(environment: SheetEnvironment, name: string): Promis
         const rule = review.rules.find((candidate) => candidate.applies(review, r + 1, c + 1));
         const style = rule ? ` style="background:${rule.background};color:${rule.fontColor}"` : "";
         const tag = r === 0 ? "th" : "td";
-        return `<${tag}${style}>${escape(row[c] ?? "").replace(/\n/g, "<br>")}</${tag}>`;
+        return `<${tag}${style}>${escaped(row[c] ?? "").replace(/\n/g, "<br>")}</${tag}>`;
       });
       return `<tr>${cells.join("")}</tr>`;
     })

@@ -22,7 +22,7 @@ export interface Decoded {
 
 // One import is parsed, planned and stored inside one Worker invocation (128 MB of memory); see
 // MAX_ROWS in parse.ts. The bytes are refused before they are decoded into a second copy.
-export const MAX_FILE_BYTES = 25 * 1024 * 1024;
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 // Above this share of control characters the "text" is almost certainly not text. Real exports
 // have none; random bytes decoded as Windows-1252 have about 13%.

@@ -35,10 +35,13 @@ export interface ApplyContext {
   acceptUrl: string;
 }
 
-/** An action found stale: the member changed between reading and applying. The request may retry. */
-export class StaleChange extends Error {
+/**
+ * An action found stale: the member changed (or, for an invite, someone took the email) between
+ * reading and applying. Updates retry; otherwise it answers as the 409 it is.
+ */
+export class StaleChange extends ScimError {
   constructor() {
-    super("The user changed while this request ran.");
+    super(409, null, "The user changed while this request ran; read it again and retry.");
     this.name = "StaleChange";
   }
 }

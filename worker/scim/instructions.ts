@@ -151,20 +151,18 @@ export async function addEmailChange(
       );
     return;
   }
-  const seq =
-    (
-      await db
-        .select({ n: sql<number>`coalesce(max(seq), -1)` })
-        .from(planActions)
-        .where(eq(planActions.planId, plan.id))
-    )[0]?.n ?? -1;
+  const [last] = await db
+    .select({ n: sql<number>`coalesce(max(${planActions.seq}), -1)` })
+    .from(planActions)
+    .where(and(eq(planActions.tenantId, tenantId), eq(planActions.planId, plan.id)));
+  const seq = Number(last?.n ?? -1);
   const summary = { ...plan.summary, update: (plan.summary.update ?? 0) + 1 };
   await db.batch([
     db.insert(planActions).values({
       id: crypto.randomUUID(),
       tenantId,
       planId: plan.id,
-      seq: Number(seq) + 1,
+      seq: seq + 1,
       kind: "update",
       row: 1,
       memberId: member.id,

@@ -101,7 +101,7 @@ export function registerScim(app: OpenAPIHono<AppEnv>) {
   registerScimTokens(app);
   // Through a plain Hono: OpenAPIHono.route() would merge the SCIM routes into /openapi.json.
   const mount = new Hono<ScimEnv>().route(SCIM_BASE_PATH, createScimService());
-  app.route("/", mount as unknown as Hono<AppEnv>);
+  app.route("/", mount);
 }
 
 /** What a SCIM handler needs: the database, the caller, the time, and where things live. */

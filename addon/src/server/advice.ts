@@ -18,7 +18,8 @@ function adviceFor(error: ApiError): string {
   if (error.status === 401) return "Connect again with a valid API key.";
   if (error.status === 403) return "Connect with an admin API key to make changes.";
   if (error.status === 404) return "If the hub or plan was removed, choose the hub again and press Analyze.";
-  if (error.status === 413) return "Split the export into smaller parts and analyze each with “partial” ticked.";
+  if (error.status === 413)
+    return "Split the export into smaller parts and analyze each with “partial” ticked.";
   if (error.status === 429) return "Wait a minute, then try again.";
   if (error.status >= 500) {
     return "Try again in a minute; if it keeps failing, tell whoever runs the profile-sync deployment.";

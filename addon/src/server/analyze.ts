@@ -37,14 +37,15 @@ function saveSheetMapping({ spreadsheet, target, hub }: Context): void {
     throw new Error("The Mapping tab is empty. Press Auto-map, check the suggested fields, then Analyze.");
   }
   try {
-    saveMapping(
-      target,
-      hub.id,
-      mappingInput(rows.map(({ mapping }) => mapping)),
-    );
+    saveMapping(target, hub.id, mappingInput(rows.map(({ mapping }) => mapping)));
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 422 || error.details.length === 0) throw error;
-    throw new Error(`Fix the Mapping tab, then Analyze again. ${mappingProblems(error, rows.map(({ row }) => row))}`);
+    throw new Error(
+      `Fix the Mapping tab, then Analyze again. ${mappingProblems(
+        error,
+        rows.map(({ row }) => row),
+      )}`,
+    );
   }
 }
 

@@ -86,7 +86,12 @@ function errorFrom(response: GoogleAppsScript.URL_Fetch.HTTPResponse, status: nu
   const problem = isProblem(response) ? parseJson(response.getContentText()) : undefined;
   if (!isJsonObject(problem)) return new ApiError(statusMessage(status), status);
   const code = typeof problem.code === "string" ? problem.code : null;
-  return new ApiError(problemMessage(problem) ?? statusMessage(status), status, code, problemDetails(problem));
+  return new ApiError(
+    problemMessage(problem) ?? statusMessage(status),
+    status,
+    code,
+    problemDetails(problem),
+  );
 }
 
 // RFC 9457: the API explains its errors as application/problem+json; `detail` is written for this

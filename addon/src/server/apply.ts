@@ -26,7 +26,9 @@ export function runApply(context: Context): ApplyResult {
   const { spreadsheet, target, document } = context;
   const current = getCurrentPlan(document);
   if (!current) {
-    throw new Error("There is no plan to apply yet. Press Analyze, tick the rows to apply in Review, then Apply approved.");
+    throw new Error(
+      "There is no plan to apply yet. Press Analyze, tick the rows to apply in Review, then Apply approved.",
+    );
   }
   const started = Date.now();
   const rows = readReview(spreadsheet);

@@ -20,8 +20,7 @@ export type ApiCell = string | number | boolean | null;
 /** Outside text as a cell value that stays exactly that text; empty for null. */
 export function textCell(value: string | null | undefined): string {
   if (value === null || value === undefined || value === "") return "";
-  const clipped =
-    value.length > MAX_CELL_CHARS - 1 ? value.slice(0, MAX_CELL_CHARS - 2) + ELLIPSIS : value;
+  const clipped = value.length > MAX_CELL_CHARS - 1 ? value.slice(0, MAX_CELL_CHARS - 2) + ELLIPSIS : value;
   return `'${clipped}`;
 }
 
@@ -42,7 +41,9 @@ export function cellString(value: unknown, formatDate: (date: Date) => string): 
 
 /** True for a cell the admin left empty (or only spaces). */
 export function isBlankCell(value: unknown): boolean {
-  return value === "" || value === null || value === undefined || (typeof value === "string" && !value.trim());
+  return (
+    value === "" || value === null || value === undefined || (typeof value === "string" && !value.trim())
+  );
 }
 
 // Cross-realm safe: Date objects handed over by Apps Script services need not be this realm's.

@@ -18,7 +18,7 @@ import type {
   SyncRunBody,
   SyncRunPageBody,
 } from "../shared/contract.ts";
-import { type ApiTarget, ApiError, callApi } from "./api.ts";
+import { ApiError, type ApiTarget, callApi } from "./api.ts";
 import { isJsonObject } from "./json.ts";
 
 /** The largest page the actions route gives: fewer round trips for a 10,000-row plan. */

@@ -12,7 +12,10 @@ export function hubOptions(): HubOption[] {
 /** Keeps the choice only if the API still lists the hub: a stale id would fail every later step. */
 export function chooseHub(rawHubId: unknown): HubOption {
   const hub = hubOptions().find((option) => option.id === rawHubId);
-  if (!hub) throw new Error("That hub is not among this deployment's hubs any more. Reload the list and choose again.");
+  if (!hub)
+    throw new Error(
+      "That hub is not among this deployment's hubs any more. Reload the list and choose again.",
+    );
   setHub(PropertiesService.getDocumentProperties(), hub);
   return hub;
 }

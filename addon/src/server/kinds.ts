@@ -24,6 +24,8 @@ const KIND_INFO: Record<ActionKindName, KindInfo> = {
 };
 
 export const KIND_ORDER = Object.keys(KIND_INFO) as ActionKindName[];
+// A Set, not `in` (which also finds "toString") nor Object.hasOwn (newer than Apps Script's V8).
+const KINDS: ReadonlySet<string> = new Set(KIND_ORDER);
 
 export function kindLabel(kind: ActionKindName): string {
   return KIND_INFO[kind].label;
@@ -38,5 +40,5 @@ export function isApprovable(kind: string): boolean {
 }
 
 export function isKind(value: string): value is ActionKindName {
-  return Object.prototype.hasOwnProperty.call(KIND_INFO, value);
+  return KINDS.has(value);
 }

@@ -5,7 +5,7 @@ const WAIT_MS = 10_000;
 
 export function withDocumentLock<T>(work: () => T): T {
   const lock = LockService.getDocumentLock();
-  if (!lock || !lock.tryLock(WAIT_MS)) {
+  if (!lock?.tryLock(WAIT_MS)) {
     throw new Error(
       "Someone else is running Auto-map, Analyze or Apply in this spreadsheet. Wait until it finishes, then try again.",
     );

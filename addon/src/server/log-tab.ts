@@ -45,7 +45,9 @@ export function writeLog(spreadsheet: Spreadsheet, runs: LogRun[], note: string 
   for (const run of [...existing, ...runs]) {
     if (!(isSheetRun(run) && executed.has(run.planId))) byId.set(run.runId, run);
   }
-  const merged = [...byId.values()].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+  const merged = [...byId.values()].sort((a, b) =>
+    a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0,
+  );
   if (merged.length > 0) {
     ensureRows(sheet, merged.length);
     sheet.getRange(2, 1, merged.length, WIDTH).setValues(merged.map(cells));

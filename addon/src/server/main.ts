@@ -90,7 +90,8 @@ export function analyze(options: AnalyzeOptions): PlanView {
 
 export function approveAllOfKind(kind: ActionKindName): TickResult {
   return explained(() => {
-    if (!isApprovable(String(kind))) throw new Error(`“${kind}” is not a kind of action that can be approved.`);
+    if (!isApprovable(String(kind)))
+      throw new Error(`“${kind}” is not a kind of action that can be approved.`);
     const context = requireContext();
     const current = requirePlan(context.document);
     return withDocumentLock(() => {

@@ -134,7 +134,8 @@ function dropdown(values: string[], help: string): DataValidation {
 function rowFromCells(cells: unknown[], row: number): MappingRow {
   const text = (index: number) => cellString(cells[index], String).trim();
   const column = text(0);
-  if (!column) throw mappingError(row, "has no column name. Copy the Export column's name into it, or delete the row.");
+  if (!column)
+    throw mappingError(row, "has no column name. Copy the Export column's name into it, or delete the row.");
   const field = text(1) || null;
   return {
     column,
@@ -142,7 +143,9 @@ function rowFromCells(cells: unknown[], row: number): MappingRow {
     kind: kindOf(text(2), field, row),
     visibility: choice(text(3).toLowerCase() || "private", VISIBILITIES, row, "Visibility") as Visibility,
     values: valuesOf(text(4), row),
-    dateOrder: text(5) ? (choice(text(5).toUpperCase(), DATE_ORDERS, row, "Date order") as DateOrderName) : null,
+    dateOrder: text(5)
+      ? (choice(text(5).toUpperCase(), DATE_ORDERS, row, "Date order") as DateOrderName)
+      : null,
     reviewed: cells[6] === true || text(6).toUpperCase() === "TRUE",
     confidence: typeof cells[7] === "number" ? cells[7] : null,
     why: text(8),
@@ -165,7 +168,10 @@ function valuesOf(raw: string, row: number): Record<string, string> {
     if (!line.trim()) continue;
     const match = VALUE_LINE.exec(line.trim());
     if (!match) {
-      throw mappingError(row, `has “${line.trim()}” in Values; write each value as “HRIS value ${VALUE_ARROW} option”.`);
+      throw mappingError(
+        row,
+        `has “${line.trim()}” in Values; write each value as “HRIS value ${VALUE_ARROW} option”.`,
+      );
     }
     values[match[1] ?? ""] = match[2] ?? "";
   }

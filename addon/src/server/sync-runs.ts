@@ -31,7 +31,12 @@ const TRIGGERS: Record<SyncRunBody["trigger"], string> = {
 };
 
 /** An Apply from this sheet, as one Log row. */
-export function sheetRun(planId: string, startedAt: string, finishedAt: string, progress: ProgressBody): LogRun {
+export function sheetRun(
+  planId: string,
+  startedAt: string,
+  finishedAt: string,
+  progress: ProgressBody,
+): LogRun {
   return {
     runId: `${SHEET_RUN}${planId}:${startedAt}`,
     startedAt,

@@ -1,7 +1,13 @@
 // The sidebar's browser script. scripts/build-addon.ts bundles it and inlines it into Sidebar.html.
 // It only talks to the server through google.script.run; all real work happens there.
 import type { ActionKindName } from "../shared/contract.ts";
-import type { ApplyResult, ConnectionStatus, HubOption, PlanView, SidebarState } from "../shared/sidebar-api.ts";
+import type {
+  ApplyResult,
+  ConnectionStatus,
+  HubOption,
+  PlanView,
+  SidebarState,
+} from "../shared/sidebar-api.ts";
 import { callServer, errorText } from "./server.ts";
 
 type StatusTone = "ok" | "error" | "neutral";
@@ -102,7 +108,11 @@ async function loadHubs(current: HubOption | null): Promise<void> {
     await chooseHub();
     return;
   }
-  setStatus(hubStatus, hubs.length ? "Choose the hub this sheet keeps in step." : "This deployment has no hubs yet.", "neutral");
+  setStatus(
+    hubStatus,
+    hubs.length ? "Choose the hub this sheet keeps in step." : "This deployment has no hubs yet.",
+    "neutral",
+  );
 }
 
 async function chooseHub(): Promise<void> {
@@ -122,7 +132,13 @@ async function analyze(): Promise<void> {
   setStatus(analyzeStatus, "Analyzing the export…", "neutral");
   const view = await callServer("analyze", { partial: partialInput.checked });
   const total = view.kinds.reduce((sum, kind) => sum + kind.count, 0);
-  setStatus(analyzeStatus, total ? `Planned ${total} action${plural(total)}: see the Review tab.` : "Nothing to change: the platform already matches the export.", "ok");
+  setStatus(
+    analyzeStatus,
+    total
+      ? `Planned ${total} action${plural(total)}: see the Review tab.`
+      : "Nothing to change: the platform already matches the export.",
+    "ok",
+  );
   setStatus(applyStatus, "", "neutral");
   showPlan(view);
 }
@@ -156,7 +172,10 @@ async function apply(): Promise<void> {
     applyProgress.hidden = true;
   }
   const { done, failed, stale } = result.progress;
-  const problems = failed + stale ? ` ${failed} failed and ${stale} changed since Analyze (stale): see Status and Message in Review.` : "";
+  const problems =
+    failed + stale
+      ? ` ${failed} failed and ${stale} changed since Analyze (stale): see Status and Message in Review.`
+      : "";
   setStatus(applyStatus, `Applied: ${done} done.${problems}`, failed + stale ? "error" : "ok");
   await refreshLog();
 }
@@ -171,7 +190,12 @@ function showState(state: SidebarState): void {
   showLastSync(state.lastSyncAt);
   if (state.plan) showPlan(state.plan);
   if (state.planError) showError(state.planError);
-  if (state.applyUnfinished) setStatus(applyStatus, "An Apply stopped before it finished: press Apply approved to continue it.", "neutral");
+  if (state.applyUnfinished)
+    setStatus(
+      applyStatus,
+      "An Apply stopped before it finished: press Apply approved to continue it.",
+      "neutral",
+    );
 }
 
 function showConnection(connection: ConnectionStatus): void {
@@ -196,7 +220,11 @@ function showPlan(view: PlanView): void {
 function kindRow(kind: PlanView["kinds"][number]): HTMLTableRowElement {
   const row = document.createElement("tr");
   row.dataset.kind = kind.kind;
-  row.append(cell(kind.label), cell(String(kind.count), "number"), cell(kind.approvable ? String(kind.ticked) : "–", "number"));
+  row.append(
+    cell(kind.label),
+    cell(String(kind.count), "number"),
+    cell(kind.approvable ? String(kind.ticked) : "–", "number"),
+  );
   const actions = document.createElement("td");
   if (kind.approvable) {
     const button = document.createElement("button");
@@ -236,7 +264,8 @@ function showProgress(result: ApplyResult): void {
   const finished = done + failed + stale + skipped;
   applyProgress.max = Math.max(approved, 1);
   applyProgress.value = finished;
-  if (!result.complete) setStatus(applyStatus, `Applying… ${finished} of ${approved} finished. Continuing.`, "neutral");
+  if (!result.complete)
+    setStatus(applyStatus, `Applying… ${finished} of ${approved} finished. Continuing.`, "neutral");
 }
 
 function showLastSync(iso: string | null): void {
