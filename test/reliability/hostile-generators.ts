@@ -1,5 +1,8 @@
 // The hostile corpus's big files, made at test time instead of committed (the repo stays small):
-// manifest.json names each with `generated`. Deterministic: the same bytes on every run.
+// manifest.json names each with `generated`. Deterministic: the same bytes on every run. The ones
+// just over a limit take it from the engine, so they stay one over when the limit moves.
+import { MAX_CELLS, MAX_ROWS } from "../../worker/engine/parse.ts";
+
 const HEADER = "Employee ID,First Name,Last Name,Work Email,Start Date,Status\n";
 
 function person(i: number): string {
@@ -36,13 +39,15 @@ function sixtyMegabytesJson(): string {
 }
 
 function tooManyRows(): string {
-  return HEADER + Array.from({ length: 50_001 }, (_, i) => person(i + 1)).join("");
+  return HEADER + Array.from({ length: MAX_ROWS + 1 }, (_, i) => person(i + 1)).join("");
 }
 
+/** 1,000 columns, and one row more than the value limit allows. */
 function tooManyCells(): string {
   const header = ["Work Email", ...Array.from({ length: 999 }, (_, i) => `Column ${i + 2}`)].join(",");
   const padding = ",".repeat(999);
-  return `${header}\n${Array.from({ length: 1_600 }, (_, i) => `p${i}@acme.test${padding}\n`).join("")}`;
+  const rows = Math.floor(MAX_CELLS / 1_000) + 1;
+  return `${header}\n${Array.from({ length: rows }, (_, i) => `p${i}@acme.test${padding}\n`).join("")}`;
 }
 
 function hundredThousandCharCell(): string {

@@ -62,6 +62,10 @@ function planMatch(match: DerivedMatch, options: PlanOptions): PlannedAction | n
       payloadOf(record, joinHub),
     );
   }
+  // A partial update that says nothing of employment (an event changing a title) is no reason to
+  // bring a deactivated person back: only a row that carries a status can.
+  const saysEmployed = !options.partial || record.mapped.has("employmentStatus");
+  if (member.status === "inactive" && !saysEmployed) return changesOnly(record, member, changes, joinHub);
   if (member.status === "inactive") {
     return action(
       "reactivate",

@@ -45,8 +45,10 @@ describe("size limits", () => {
   it("applies the same limits to the add-on's JSON table", () => {
     const rows = Array.from({ length: MAX_ROWS + 1 }, () => ["a@b.cd"]);
     expect(codeOf(() => parseJsonTable({ columns: ["Email"], rows }))).toBe("too_many_rows");
-    const wide = Array.from({ length: 2 }, () => Array.from({ length: MAX_CELLS }, () => ""));
-    expect(codeOf(() => parseJsonTable({ columns: ["Email"], rows: wide }))).toBe("too_many_cells");
+    // Short rows still count as wide as the header: MAX_CELLS / 1,000 + 1 rows of 1,000 columns.
+    const columns = Array.from({ length: 1_000 }, (_, i) => `C${i}`);
+    const empty = Array.from({ length: Math.floor(MAX_CELLS / 1_000) + 1 }, () => []);
+    expect(codeOf(() => parseJsonTable({ columns, rows: empty }))).toBe("too_many_cells");
   });
 });
 

@@ -110,6 +110,21 @@ describe("plan: one rule per case", () => {
     expect(plan([person(2, ada)], [m])[0]?.kind).toBe("reactivate");
   });
 
+  it("does not reactivate on a partial update that says nothing of employment", () => {
+    const m = member("m1", { employeeId: "E1", email: "ada@acme.test", status: "inactive", core: ada });
+    const titleOnly: PersonRecord = {
+      row: 2,
+      core: { employeeId: "E1", email: "ada@acme.test", jobTitle: "CTO" },
+      derived: {},
+      warnings: [],
+      profile: {},
+      mapped: new Set(["employeeId", "email", "jobTitle"]),
+    };
+    const [action] = plan([titleOnly], [m], { partial: true });
+    expect(action?.kind).toBe("update");
+    expect(action?.changes).toEqual([{ field: "jobTitle", before: null, after: "CTO" }]);
+  });
+
   it("deactivates a member whose HRIS status says they left", () => {
     const m = member("m1", { employeeId: "E1", email: "ada@acme.test", core: ada });
     const [action] = plan([person(2, { ...ada, employmentStatus: "Terminated" })], [m]);
