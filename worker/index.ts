@@ -7,10 +7,7 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(
-      runScheduled(env, new Date(controller.scheduledTime)).then((r) =>
-        console.log(`scheduled ${controller.cron}: purged ${r.purged}, expired invitations ${r.expired}`),
-      ),
-    );
+    // runScheduled logs its own summary (counts only: no personal data in logs).
+    ctx.waitUntil(runScheduled(env, new Date(controller.scheduledTime)));
   },
 } satisfies ExportedHandler<Env>;

@@ -160,7 +160,8 @@ async function deliverInBackground(env: Env, tenantId: string): Promise<void> {
   try {
     await deliverWebhooks(openDb(client), fetch, new Date(), signingKeyOf(env), { tenantId });
   } catch (error) {
-    console.error(`webhook delivery: ${error instanceof Error ? error.message.slice(0, 200) : "failed"}`);
+    // The name only: a message can quote the endpoint URL, which may carry a secret.
+    console.error(`webhook delivery failed: ${error instanceof Error ? error.name : "error"}`);
   } finally {
     client.close();
   }

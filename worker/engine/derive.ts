@@ -127,7 +127,9 @@ function flagCycles(matches: DerivedMatch[]): void {
     const cycle = cycleFrom(m.memberId, approverOf);
     if (cycle)
       m.record.warnings.push(
-        `Manager cycle (${cycle} people approve each other): check the export's managers.`,
+        cycle === 1
+          ? "This person is their own manager: check the export's managers."
+          : `Manager cycle (${cycle} people approve each other): check the export's managers.`,
       );
   }
 }
