@@ -144,3 +144,10 @@ describe("manager who has not joined", () => {
     expect(report?.record.warnings[0]).toContain('Manager "E2"');
   });
 });
+
+describe("self-manager", () => {
+  it("says a person is their own manager rather than reporting a cycle of one", () => {
+    const [m] = derive([person(2, { email: "a@acme.test", employeeId: "A", manager: "A" }, MANAGER)]);
+    expect(m?.record.warnings).toEqual(["This person is their own manager: check the export's managers."]);
+  });
+});
