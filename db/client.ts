@@ -11,3 +11,15 @@ export type Db = LibSQLDatabase<typeof schema> & { $client: Client };
 export function openDb(client: Client): Db {
   return drizzle({ client, schema }) as Db;
 }
+
+/**
+ * fetch for libSQL's HTTP client that asks for uncompressed answers. sqld compresses whatever the
+ * client accepts (workerd and Node accept gzip and br), at about 5 MB/s with gzip and 0.5 MB/s
+ * with br: a 4 MB page of members took 0.8 s gzipped, 8 s as br, and 0.05 s plain on loopback.
+ * Pass it as `createClient({ url, authToken, fetch: uncompressedFetch })`.
+ */
+export function uncompressedFetch(request: Request): Promise<Response> {
+  const headers = new Headers(request.headers);
+  headers.set("accept-encoding", "identity");
+  return fetch(new Request(request, { headers }));
+}

@@ -338,6 +338,24 @@ export const planActions = sqliteTable(
   ],
 );
 
+/**
+ * A plan too big for one request (a first sync of a large company), written a part at a time: each
+ * part is a JSON array of its actions. The batch that stores the plan moves them into plan_actions
+ * and deletes them, so a plan is whole or absent; parts left by a request that died are deleted
+ * after an hour.
+ */
+export const planDrafts = sqliteTable(
+  "plan_drafts",
+  {
+    tenantId: tenantId(),
+    draft: text("draft").notNull(),
+    part: integer("part").notNull(),
+    actions: text("actions").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.draft, t.part] }), index("plan_drafts_tenant").on(t.tenantId, t.createdAt)],
+);
+
 export const invitations = sqliteTable(
   "invitations",
   {

@@ -25,6 +25,7 @@ import { registerSettings } from "./routes/settings.ts";
 import { registerSyncRuns } from "./routes/sync-runs.ts";
 import { registerWebhooks } from "./routes/webhooks.ts";
 import { registerScim } from "./scim/service.ts";
+import { isDatabaseUnreachable } from "./unreachable-database.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -46,6 +47,14 @@ export function createApp() {
       return problemResponse(
         new AppError("invalid_request", "The body is not valid JSON."),
         new URL(c.req.url).pathname,
+      );
+    }
+    if (isDatabaseUnreachable(error)) {
+      console.error(`database unreachable in ${c.req.method} ${c.req.routePath}`);
+      return problemResponse(
+        new AppError("database_unavailable", "The database is not reachable right now; try again shortly."),
+        new URL(c.req.url).pathname,
+        { "retry-after": "5" },
       );
     }
     // Never echo internals, to the caller or the log: a database error's message can quote the

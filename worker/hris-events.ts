@@ -6,12 +6,12 @@ import type { z } from "@hono/zod-openapi";
 import type { Db } from "../db/client.ts";
 import type { Employee, HrisEvent } from "./contract/events.ts";
 import { AppError } from "./errors.ts";
+import { executeLogged } from "./execution-log.ts";
 import { planPerson } from "./one-person.ts";
 import { memberNamed, planDeletion } from "./store/event-actions.ts";
 import { autoApprove } from "./store/policy.ts";
 import { claimEvent, finishEvent, releaseEvent } from "./store/processed-events.ts";
 import { getHub } from "./store/tenants.ts";
-import { executePlan } from "./sync.ts";
 
 type Event = z.infer<typeof HrisEvent>;
 type EmployeeFields = z.infer<typeof Employee>;
@@ -44,7 +44,7 @@ export async function receiveHrisEvent(
   }
   const approved = await autoApprove(db, tenantId, planId);
   if (approved > 0) {
-    await executePlan(db, tenantId, planId, {
+    await executeLogged(db, tenantId, planId, {
       actor: { type: "event", id: event.id },
       acceptUrl: options.acceptUrl,
       budgetMs: options.budgetMs,

@@ -42,6 +42,18 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (claim.state === "replay") return replay(claim.status, claim.body);
 
+  const work = answerOnce(c, key, next);
+  // A client that times out and hangs up would cancel the request half-way, leaving its key marked
+  // as running for minutes and its retries refused. The key says the client wants this request
+  // done once, so it runs to its end after a hang-up too (waitUntil keeps it alive), and the
+  // retry gets its answer.
+  keepAlive(c, work);
+  await work;
+});
+
+async function answerOnce(c: Context<AppEnv>, key: string, next: () => Promise<void>): Promise<void> {
+  const db = c.get("db");
+  const { tenantId } = c.get("caller");
   let stored = false;
   try {
     await next();
@@ -53,7 +65,15 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   } finally {
     if (!stored) await releaseKey(db, tenantId, key);
   }
-});
+}
+
+function keepAlive(c: Context<AppEnv>, work: Promise<void>): void {
+  try {
+    c.executionCtx.waitUntil(work.catch(() => {}));
+  } catch {
+    // No execution context (in-process tests): nothing cancels the request there.
+  }
+}
 
 /** Method, path with query, and the body's SHA-256: what makes two requests "the same". */
 async function requestHash(c: Context<AppEnv>): Promise<string> {

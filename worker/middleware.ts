@@ -1,14 +1,18 @@
 // Per-request plumbing: a database handle, and the caller behind the API key.
 import { createClient } from "@libsql/client/web";
 import { createMiddleware } from "hono/factory";
-import { openDb } from "../db/client.ts";
+import { openDb, uncompressedFetch } from "../db/client.ts";
 import type { AppEnv } from "./env.ts";
 import { AppError } from "./errors.ts";
 import { callerForKey } from "./store/tenants.ts";
 
 export const database = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.env.DATABASE_URL) throw new AppError("database_unavailable", "DATABASE_URL is not configured.");
-  const client = createClient({ url: c.env.DATABASE_URL, authToken: c.env.DATABASE_AUTH_TOKEN });
+  const client = createClient({
+    url: c.env.DATABASE_URL,
+    authToken: c.env.DATABASE_AUTH_TOKEN,
+    fetch: uncompressedFetch,
+  });
   c.set("db", openDb(client));
   try {
     await next();

@@ -1,27 +1,37 @@
 // One sync from snapshot to stored plan, and from approvals to executed actions: the engine's
 // pure steps with storage around them. Routes, the cron and events all come through here.
+//
+// A snapshot is read row by row into a compact roster (never a Table of every row), planned
+// against a compact index of the members (read in pages), and its actions are written as they are
+// produced: a 100,000-person export fits in a Worker's 128 MB. A few rows (an event, a SCIM
+// change) read only the members they can be about.
 import type { Db } from "../db/client.ts";
 import type { MappingColumn } from "../db/schema.ts";
 import { suggestColumns } from "./engine/automap.ts";
 import { isoDateInZone } from "./engine/dates.ts";
-import { deriveFields } from "./engine/derive.ts";
-import { evaluateGuard } from "./engine/guard.ts";
-import { applyMapping } from "./engine/mapping.ts";
-import { indexMembers, matchRecords } from "./engine/match.ts";
-import { parseCsv, parseJsonTable, UnreadableFile } from "./engine/parse.ts";
-import { planActions } from "./engine/plan.ts";
-import type { ParseResult } from "./engine/types.ts";
+import { guardVerdict } from "./engine/guard.ts";
+import { indexSnapshots, type MemberIndex } from "./engine/member-index.ts";
+import { openCsv, openJsonTable, type RowSource, UnreadableFile } from "./engine/parse.ts";
+import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
+import { buildRoster, type Roster, rosterLayout } from "./engine/roster.ts";
+import type { MemberSnapshot } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { type Actor, type ExecutionContext, executeBatch, executionContext } from "./store/execution.ts";
 import { latestMapping, saveMapping } from "./store/mappings.ts";
-import { contentRegionsOf, loadSnapshots } from "./store/members.ts";
-import { getPlan, type NewImport, savePlan } from "./store/plans.ts";
+import {
+  activeInHub,
+  contentRegionsOf,
+  loadMemberIndex,
+  snapshotsByIds,
+  snapshotsByKeys,
+} from "./store/members.ts";
+import { getPlan, type NewImport, storePlan } from "./store/plans.ts";
 import { getHub, getTenant } from "./store/tenants.ts";
 import { afterExecution, afterPlan } from "./sync-hooks.ts";
 
 export type Snapshot =
   | { format: "csv"; body: Uint8Array | string }
-  | { format: "json"; body: Parameters<typeof parseJsonTable>[0] };
+  | { format: "json"; body: Parameters<typeof openJsonTable>[0] };
 
 export interface ImportOptions {
   source: NewImport["source"];
@@ -33,15 +43,23 @@ export interface ImportOptions {
   mapping?: { version: number | null; columns: MappingColumn[] };
 }
 
-export function parseSnapshot(snapshot: Snapshot): ParseResult {
+// A partial import of up to this many rows reads only the members its rows name.
+const KEYED_ROWS = 1_000;
+
+/** Only UnreadableFile comes out of the parser: it becomes the one problem the admin sees. */
+function readable<T>(read: () => T): T {
   try {
-    return snapshot.format === "csv" ? parseCsv(snapshot.body) : parseJsonTable(snapshot.body);
+    return read();
   } catch (error) {
     if (error instanceof UnreadableFile) {
       throw new AppError("unreadable_file", error.message, [{ message: error.message, field: "body" }]);
     }
     throw error;
   }
+}
+
+export function openSnapshot(snapshot: Snapshot): RowSource {
+  return readable(() => (snapshot.format === "csv" ? openCsv(snapshot.body) : openJsonTable(snapshot.body)));
 }
 
 export async function importAndPlan(
@@ -52,29 +70,27 @@ export async function importAndPlan(
   options: ImportOptions,
 ) {
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
-  const { table, issues } = parseSnapshot(snapshot);
+  const source = openSnapshot(snapshot);
   const mapping =
     options.mapping ??
-    (await mappingFor(db, tenantId, hub.id, table.columns, table.rows.slice(0, 50), options.createdBy));
-  const mapped = applyMapping(table, mapping.columns, tenant.settings.dateOrder, issues);
-  const members = await loadSnapshots(db, tenantId, hub.id);
-  const regions = await contentRegionsOf(db, tenantId);
+    (await mappingFor(db, tenantId, hub.id, source.columns, () => source.sample(50), options.createdBy));
+  const layout = rosterLayout(source.columns, mapping.columns);
+  // Members and regions are read while the rows are: storage works while the Worker parses.
+  const regions = contentRegionsOf(db, tenantId);
+  const full = options.partial ? null : loadMemberIndex(db, tenantId, hub.id, layout);
+  full?.catch(() => {});
+  regions.catch(() => {});
+  const roster = readable(() => buildRoster(source, mapping.columns, tenant.settings.dateOrder));
   const today = isoDateInZone(options.now, tenant.settings.timeZone);
-  const matches = deriveFields(matchRecords(mapped.records, indexMembers(members)), members, {
-    newId: () => crypto.randomUUID(),
-    regions,
-    today,
-  });
-  const hubMembers = members.filter((m) => m.inHub);
-  const actions = planActions(matches, mapped.rejected, hubMembers, {
+  const planned = await planAgainstMembers(db, roster, full, {
+    tenantId,
     hubId: hub.id,
+    regions: await regions,
     today,
     partial: options.partial,
   });
-  const activeCount = hubMembers.filter((m) => m.status === "active" || m.status === "invited").length;
-  const guard = evaluateGuard(actions, activeCount, tenant.settings.guard);
-  const allIssues = [...issues, ...mapped.issues];
-  const plan = await savePlan(
+  const issues = [...source.issues, ...roster.issues];
+  const plan = await storePlan(
     db,
     {
       tenantId,
@@ -82,21 +98,82 @@ export async function importAndPlan(
       source: options.source,
       filename: options.filename,
       partial: options.partial,
-      columns: table.columns,
-      rowCount: table.rows.length,
-      issues: allIssues,
+      columns: source.columns,
+      rowCount: roster.size,
+      issues,
       createdBy: options.createdBy,
     },
-    { mappingVersion: mapping.version, guard, actions },
+    {
+      mappingVersion: mapping.version,
+      actions: planned.plan.actions(planned.snapshots),
+      guard: (deprovisions) => guardVerdict(deprovisions, planned.activeCount, tenant.settings.guard),
+    },
   );
   await afterPlan(db, plan, options.source, options.now);
-  const summary = {
-    id: plan.importId,
-    rowCount: table.rows.length,
-    columns: table.columns,
-    issues: allIssues,
-  };
+  const summary = { id: plan.importId, rowCount: roster.size, columns: source.columns, issues };
   return { import: summary, plan };
+}
+
+interface PlanContext {
+  tenantId: string;
+  hubId: string;
+  regions: Record<string, string>;
+  today: string;
+  partial: boolean;
+}
+
+interface Planned {
+  plan: RosterPlan;
+  snapshots: ReadonlyMap<string, MemberSnapshot>;
+  activeCount: number;
+}
+
+/**
+ * The roster planned against the tenant's members: all of them (in pages) for a full snapshot or a
+ * big partial one; for a few rows, only the members they name, read whole, unless a manager is
+ * named by name (which needs everyone's names).
+ */
+async function planAgainstMembers(
+  db: Db,
+  roster: Roster,
+  full: Promise<MemberIndex> | null,
+  ctx: PlanContext,
+): Promise<Planned> {
+  const options = { newId: () => crypto.randomUUID(), regions: ctx.regions, today: ctx.today };
+  const planOptions = { ...options, hubId: ctx.hubId, partial: ctx.partial };
+  if (!full && roster.size <= KEYED_ROWS) {
+    const [members, activeCount] = await Promise.all([
+      snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keysOf(roster)),
+      activeInHub(db, ctx.tenantId, ctx.hubId),
+    ]);
+    const plan = planRoster(roster, indexSnapshots(members, roster.layout), planOptions);
+    if (!plan.usedNames) {
+      return { plan, snapshots: new Map(members.map((m) => [m.id, m])), activeCount };
+    }
+  }
+  const members = await (full ?? loadMemberIndex(db, ctx.tenantId, ctx.hubId, roster.layout));
+  const plan = planRoster(roster, members, planOptions);
+  const ids = plan.needed.map((i) => members.ids[i] as string);
+  const snapshots = await snapshotsByIds(db, ctx.tenantId, ctx.hubId, ids);
+  return { plan, snapshots, activeCount: plan.activeCount };
+}
+
+/** Employee ids and emails the rows can match or name as a manager. */
+function keysOf(roster: Roster): { employeeIds: string[]; emails: string[] } {
+  const employeeIds = new Set<string>();
+  const emails = new Set<string>();
+  for (let r = 0; r < roster.size; r++) {
+    const employeeId = roster.employeeIds[r];
+    const email = roster.emails[r];
+    const manager = roster.managers[r]?.trim();
+    if (employeeId) employeeIds.add(employeeId);
+    if (email) emails.add(email);
+    if (manager) {
+      employeeIds.add(manager);
+      emails.add(manager.toLowerCase());
+    }
+  }
+  return { employeeIds: [...employeeIds], emails: [...emails] };
 }
 
 /** The hub's saved mapping, or — first time only — auto-map's core-field suggestions, saved as version 1. */
@@ -105,12 +182,12 @@ async function mappingFor(
   tenantId: string,
   hubId: string,
   columns: string[],
-  samples: string[][],
+  samples: () => string[][],
   by: string,
 ) {
   const saved = await latestMapping(db, tenantId, hubId);
   if (saved) return saved;
-  const suggested: MappingColumn[] = suggestColumns(columns, samples, []).map((s) => ({
+  const suggested: MappingColumn[] = suggestColumns(columns, readable(samples), []).map((s) => ({
     column: s.column,
     field: s.kind === "core" ? s.field : null,
     kind: "core",

@@ -238,6 +238,17 @@ CREATE TABLE `plan_actions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `plan_actions_plan_seq` ON `plan_actions` (`plan_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `plan_actions_plan_kind` ON `plan_actions` (`plan_id`,`kind`);--> statement-breakpoint
+CREATE TABLE `plan_drafts` (
+	`tenant_id` text NOT NULL,
+	`draft` text NOT NULL,
+	`part` integer NOT NULL,
+	`actions` text NOT NULL,
+	`created_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	PRIMARY KEY(`draft`, `part`),
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `plan_drafts_tenant` ON `plan_drafts` (`tenant_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `plans` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

@@ -260,7 +260,7 @@ export async function baselineApply(client: Client, tenant: BaselineTenant, plan
       client,
       `INSERT INTO audit_log (tenant_id, actor_type, actor_id, action_id, member_id, change, after)
        VALUES (?, 'admin', 'baseline', ?, ?, ?, ?)`,
-      [tenantId, id, (action.member_id as string | null) ?? payload?.memberId ?? null, action.kind as string, action.payload],
+      [tenantId, id, (action.member_id as string | null) ?? payload?.memberId ?? null, action.kind as string, action.payload as string | null],
     );
     await run(client, "UPDATE plan_actions SET status = 'done', executed_at = ? WHERE id = ?", [now, id]);
   }

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, createClient } from "@libsql/client";
-import { type Db, openDb } from "../../db/client.ts";
+import { type Db, openDb, uncompressedFetch } from "../../db/client.ts";
 import { applyMigrations } from "../../db/migrate.ts";
 import { saveMapping } from "../../worker/store/mappings.ts";
 import { setApproval } from "../../worker/store/plans.ts";
@@ -27,7 +27,7 @@ export interface BenchStack {
 export async function startBenchStack(): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), "profile-sync-bench-"));
   const sqld = await startSqld({ dbPath: join(dir, "sqld"), port: await freePort() });
-  const client = createClient({ url: sqld.url });
+  const client = createClient({ url: sqld.url, fetch: uncompressedFetch });
   const db = openDb(client);
   await applyMigrations(db);
   // The benchmark sends thousands of requests a minute with one key: no rate limit.

@@ -8,7 +8,7 @@ export const SyncRun = z
     trigger: z.enum(["manual", "cron", "event", "api"]),
     status: z.enum(["running", "done", "failed", "blocked", "interrupted"]).openapi({
       description:
-        "`interrupted`: the run's time budget ended with approved actions pending; `blocked`: the deprovisioning guard.",
+        "`running`: an execution under way; `interrupted`: the run ended with approved actions pending (its time budget ran out; or, with `error` saying so, it was cut off: the worker, the connection or the database went away); `blocked`: the deprovisioning guard.",
     }),
     planId: z.string().nullable(),
     counts: z.record(z.string(), z.number()).openapi({

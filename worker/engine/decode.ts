@@ -187,3 +187,141 @@ export function emptyFile(): UnreadableFile {
 function fileWarning(code: string, message: string): Issue {
   return { row: null, level: "warning", code, message };
 }
+
+/** Decoded text in pieces, for reading a big export without a whole second copy of it as text. */
+export interface DecodedPieces {
+  issues: Issue[];
+  /** Lines the text has once line breaks are made one style (\r\n, \r and \n each count once). */
+  lines: number;
+  pieces: () => Iterable<string>;
+}
+
+const PIECE_BYTES = 1 << 20;
+
+/**
+ * The same text and issues as decodeBytes, in pieces. UTF-8 (the usual case: with a BOM, or valid
+ * without one) is decoded a piece at a time; other encodings are decoded whole, by decodeBytes.
+ */
+export function decodePieces(bytes: Uint8Array): DecodedPieces {
+  if (bytes.length === 0 || bytes.length > MAX_FILE_BYTES) return whole(bytes);
+  rejectKnownBinary(bytes);
+  const bom = sniffBom(bytes) ?? sniffUtf16(bytes);
+  if ((bom !== null && bom !== "utf-8") || bytes.includes(0)) return whole(bytes);
+  const start = bom === "utf-8" ? 3 : 0;
+  const valid = isUtf8(bytes, start);
+  if (!valid && bom !== "utf-8") return whole(bytes);
+  const body = bytes.subarray(start);
+  const issues: Issue[] = [];
+  // As decodeUtf8Lenient: only a file with a BOM is read leniently, and warned about.
+  if (bom === "utf-8" && (!valid || hasReplacementCharacter(body))) {
+    const message = "Some characters in the file could not be read and were replaced by “�”.";
+    issues.push(fileWarning("invalid_characters", message));
+  }
+  const first = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(
+    body.subarray(0, PIECE_BYTES),
+    { stream: true },
+  );
+  if (controlShare(first) > MAX_CONTROL_SHARE) throw binaryFile();
+  return {
+    issues,
+    lines: lineBreaks(body) + 1,
+    pieces: function* () {
+      const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+      for (let at = 0; at < body.length; at += PIECE_BYTES) {
+        yield decoder.decode(body.subarray(at, at + PIECE_BYTES), { stream: true });
+      }
+      yield decoder.decode();
+    },
+  };
+}
+
+function whole(bytes: Uint8Array): DecodedPieces {
+  const decoded = decodeBytes(bytes);
+  return { issues: decoded.issues, lines: textLineBreaks(decoded.text) + 1, pieces: () => [decoded.text] };
+}
+
+/** Pieces of text that arrived as a string: the same checks as checkText. */
+export function textPieces(text: string): DecodedPieces {
+  const decoded = checkText(text);
+  return { issues: decoded.issues, lines: textLineBreaks(decoded.text) + 1, pieces: () => [decoded.text] };
+}
+
+// The WHATWG UTF-8 decoder's rules (what TextDecoder with fatal: true refuses): no overlong forms,
+// no surrogates, nothing past U+10FFFF, no truncated sequence. ASCII, most of any export, is
+// skipped four bytes at a time.
+function isUtf8(bytes: Uint8Array, from: number): boolean {
+  const n = bytes.length;
+  const wordsStart = from + ((4 - ((bytes.byteOffset + from) & 3)) & 3);
+  const count = wordsStart < n ? (n - wordsStart) >> 2 : 0;
+  const words = count > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + wordsStart, count) : new Uint32Array(0);
+  let i = from;
+  while (i < n) {
+    if (i >= wordsStart && (i - wordsStart) % 4 === 0) {
+      let w = (i - wordsStart) >> 2;
+      while (w < words.length && ((words[w] as number) & 0x80808080) === 0) w++;
+      const skipped = wordsStart + w * 4;
+      if (skipped > i) {
+        i = Math.min(skipped, n);
+        continue;
+      }
+    }
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = sequenceLength(bytes, i);
+    if (need === 0) return false;
+    i += need;
+  }
+  return true;
+}
+
+/** Bytes in the valid multi-byte sequence starting at `i`; 0 when it is not one. */
+function sequenceLength(bytes: Uint8Array, i: number): number {
+  const b = bytes[i] as number;
+  let need: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) need = 1;
+  else if (b >= 0xe0 && b <= 0xef) {
+    need = 2;
+    if (b === 0xe0) low = 0xa0;
+    if (b === 0xed) high = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    need = 3;
+    if (b === 0xf0) low = 0x90;
+    if (b === 0xf4) high = 0x8f;
+  } else return 0;
+  for (let k = 1; k <= need; k++) {
+    const c = bytes[i + k];
+    if (c === undefined) return 0;
+    if (k === 1 ? c < low || c > high : c < 0x80 || c > 0xbf) return 0;
+  }
+  return need + 1;
+}
+
+function hasReplacementCharacter(bytes: Uint8Array): boolean {
+  for (let i = bytes.indexOf(0xef); i !== -1; i = bytes.indexOf(0xef, i + 1)) {
+    if (bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) return true;
+  }
+  return false;
+}
+
+function lineBreaks(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  for (let i = bytes.indexOf(0x0d); i !== -1; i = bytes.indexOf(0x0d, i + 1)) {
+    if (bytes[i + 1] !== 0x0a) n++;
+  }
+  return n;
+}
+
+function textLineBreaks(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
+  for (let i = text.indexOf("\r"); i !== -1; i = text.indexOf("\r", i + 1)) {
+    if (text.charCodeAt(i + 1) !== 10) n++;
+  }
+  return n;
+}

@@ -78,7 +78,7 @@ function resolveApprover(m: DerivedMatch, directory: Directory): void {
   const ref = m.record.core.manager?.trim();
   if (!ref) {
     m.record.derived.approverId = null;
-    m.record.warnings.push("No manager in the export: no approver is set.");
+    m.record.warnings.push(NO_MANAGER);
     return;
   }
   const name = fold(reorderLastFirst(ref));
@@ -89,34 +89,40 @@ function resolveApprover(m: DerivedMatch, directory: Directory): void {
     null;
   m.record.derived.approverId = id;
   if (id) return;
-  const why = directory.ambiguousNames.has(name)
-    ? "matches more than one person"
-    : "is not in the export or among members";
-  m.record.warnings.push(`Manager "${ref}" ${why}: no approver is set.`);
+  m.record.warnings.push(unresolvedManager(ref, directory.ambiguousNames.has(name)));
+}
+
+export const NO_MANAGER = "No manager in the export: no approver is set.";
+
+export function unresolvedManager(ref: string, ambiguous: boolean): string {
+  const why = ambiguous ? "matches more than one person" : "is not in the export or among members";
+  return `Manager "${ref}" ${why}: no approver is set.`;
 }
 
 /** "Lovelace, Ada" (BambooHR's "Reporting to") → "Ada Lovelace"; fold() ignores word order anyway. */
-function reorderLastFirst(ref: string): string {
+export function reorderLastFirst(ref: string): string {
   return ref.includes(",") && !ref.includes("@") ? ref.split(",").reverse().join(" ") : ref;
 }
 
-function fullName(first: string | null | undefined, last: string | null | undefined): string {
+export function fullName(first: string | null | undefined, last: string | null | undefined): string {
   return [first, last].filter(Boolean).join(" ");
 }
 
 function resolveRegion(record: PersonRecord, regions: Readonly<Record<string, string>>): void {
-  const raw = record.core.country;
-  if (!raw) {
-    record.derived.contentRegion = null;
-    return;
-  }
+  const { region, warning } = regionOf(record.core.country, regions);
+  record.derived.contentRegion = region;
+  if (warning) record.warnings.push(warning);
+}
+
+/** The content region of a country as written in the export, and a warning when it is unknown. */
+export function regionOf(
+  raw: string | null | undefined,
+  regions: Readonly<Record<string, string>>,
+): { region: string | null; warning?: string } {
+  if (!raw) return { region: null };
   const country = resolveCountry(raw);
-  if (!country) {
-    record.derived.contentRegion = null;
-    record.warnings.push(`Country "${raw}" is not recognised: no content region is set.`);
-    return;
-  }
-  record.derived.contentRegion = regions[country.code] ?? defaultContentRegion(country.code);
+  if (!country) return { region: null, warning: `Country "${raw}" is not recognised: no content region is set.` };
+  return { region: regions[country.code] ?? defaultContentRegion(country.code) };
 }
 
 /** A chain of approvers that comes back to where it started is reported on every row in it. */
@@ -125,13 +131,14 @@ function flagCycles(matches: DerivedMatch[]): void {
   for (const m of matches) approverOf.set(m.memberId, m.record.derived.approverId ?? null);
   for (const m of matches) {
     const cycle = cycleFrom(m.memberId, approverOf);
-    if (cycle)
-      m.record.warnings.push(
-        cycle === 1
-          ? "This person is their own manager: check the export's managers."
-          : `Manager cycle (${cycle} people approve each other): check the export's managers.`,
-      );
+    if (cycle) m.record.warnings.push(cycleWarning(cycle));
   }
+}
+
+export function cycleWarning(people: number): string {
+  return people === 1
+    ? "This person is their own manager: check the export's managers."
+    : `Manager cycle (${people} people approve each other): check the export's managers.`;
 }
 
 function cycleFrom(start: string, approverOf: Map<string, string | null>): number | null {

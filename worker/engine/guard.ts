@@ -23,6 +23,15 @@ export function evaluateGuard(
   guard: TenantSettings["guard"],
 ): GuardResult {
   const deprovisions = actions.filter((a) => isDeprovisioning(a.kind)).length;
+  return guardVerdict(deprovisions, activeMembers, guard);
+}
+
+/** The verdict for a count of deprovisioning actions, when the actions themselves are not at hand. */
+export function guardVerdict(
+  deprovisions: number,
+  activeMembers: number,
+  guard: TenantSettings["guard"],
+): GuardResult {
   const byPercent = Math.floor((activeMembers * guard.percent) / 100);
   const limit = Math.min(guard.ceiling, Math.max(guard.floor, byPercent));
   return { deprovisions, active: activeMembers, limit, blocked: deprovisions > limit };

@@ -11,7 +11,7 @@ import {
   type Table,
 } from "./types.ts";
 
-const DATE_FIELDS: ReadonlySet<CoreField> = new Set(["startDate", "terminationDate"]);
+export const DATE_FIELDS: ReadonlySet<CoreField> = new Set(["startDate", "terminationDate"]);
 const CORE: ReadonlySet<string> = new Set(CORE_FIELDS);
 // Deliberately loose: HRIS exports hold real addresses; we reject only what cannot be a work
 // address. Quotes, brackets, commas and semicolons only occur in quoted local parts (never in a work
@@ -37,6 +37,7 @@ const LOOKALIKE_SCRIPTS = [
 // "None" can be names.
 const NO_VALUE: ReadonlySet<string> = new Set(["n/a", "#n/a", "null", "-", "--", "\u2013", "\u2014"]);
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set(["email", "employeeId"]);
+const ASCII = /^[\x00-\x7f]*$/;
 // No name, title or option is this long; a cell that is would be stored on the member and written
 // into every email and sheet that shows them.
 export const MAX_VALUE_CHARS = 1_000;
@@ -71,7 +72,7 @@ export function applyMapping(
   const active = mapping.filter((m) => m.field !== null && table.columns.includes(m.column));
   const columnValues = active.map((m) => {
     const values = columnOf(table, m.column);
-    return m.kind === "core" ? values.map((v) => (NO_VALUE.has(v.trim().toLowerCase()) ? "" : v)) : values;
+    return m.kind === "core" ? values.map(coreCell) : values;
   });
   const dates = new Map<string, (string | null)[]>();
   active.forEach((m, i) => {
@@ -99,7 +100,14 @@ export function applyMapping(
   return { records, rejected, issues };
 }
 
-function rejectedRow(row: number, message: string, record: PersonRecord): RejectedRow {
+/** A core cell as the map step reads it: spreadsheet words for "no value" are no value. */
+export function coreCell(value: string): string {
+  const trimmed = value.trim();
+  // Every token is at most 4 characters: longer values skip lower-casing and the lookup.
+  return trimmed.length <= 4 && NO_VALUE.has(trimmed.toLowerCase()) ? "" : value;
+}
+
+export function rejectedRow(row: number, message: string, record: PersonRecord): RejectedRow {
   const { email, employeeId } = record.core;
   return { row, message, email: email ?? null, ...(employeeId ? { employeeId } : {}) };
 }
@@ -119,7 +127,7 @@ function columnOf(table: Table, column: string): string[] {
   return table.rows.map((row) => row[index] ?? "");
 }
 
-function readDates(
+export function readDates(
   column: string,
   values: string[],
   order: DateOrder | null,
@@ -134,27 +142,41 @@ function readDates(
 }
 
 function assign(record: PersonRecord, m: MappingColumn, raw: string | null): void {
+  const value = mappedValue(m, raw, record.warnings);
+  if (value === undefined) return;
+  if (m.kind === "core") record.core[m.field as CoreField] = value as string | null;
+  else if (value !== null) record.profile[m.field as string] = value;
+}
+
+/**
+ * What one mapped cell writes: a core field's normalised value (null when empty), a segment's
+ * option or a role list; undefined when it writes nothing (an empty segment, or a core column fed
+ * to something that is not a core field). Warnings about the value are pushed to `warnings`.
+ */
+export function mappedValue(
+  m: MappingColumn,
+  raw: string | null,
+  warnings: string[],
+): string | string[] | null | undefined {
   const field = m.field as string;
   if (m.kind === "core") {
-    if (!isCoreField(field)) return;
+    if (!isCoreField(field)) return undefined;
     if (IDENTITY_FIELDS.has(field) && raw && withoutInvisible(raw) !== raw) {
-      record.warnings.push(
+      warnings.push(
         `${m.column}: invisible characters (such as zero-width spaces) were removed from “${withoutInvisible(raw).trim()}”.`,
       );
     }
-    record.core[field] = normaliseCore(field, raw);
-    return;
+    return normaliseCore(field, raw);
   }
   const value = (raw ?? "").trim();
-  if (!value) return;
+  if (!value) return undefined;
   if (m.kind === "role") {
-    record.profile[field] = value
+    return value
       .split(/[,;|]/)
       .map((v) => mapValue(m, v.trim()))
       .filter(Boolean);
-    return;
   }
-  record.profile[field] = mapValue(m, value);
+  return mapValue(m, value);
 }
 
 function mapValue(m: MappingColumn, value: string): string {
@@ -181,7 +203,7 @@ function tooLong(active: MappingColumn[], columnValues: string[][], r: number): 
   return `${active[i]?.column}: the value is ${length} characters long; a mapped value has at most ${MAX_VALUE_CHARS.toLocaleString("en-US")}.`;
 }
 
-function rowProblem(record: PersonRecord): string | null {
+export function rowProblem(record: PersonRecord): string | null {
   const email = record.core.email;
   if (!email) return "No email address: a person needs a work email to be invited or matched.";
   if (!EMAIL.test(email)) return `"${email}" is not a valid email address.`;
@@ -194,6 +216,8 @@ function rowProblem(record: PersonRecord): string | null {
 
 /** The letters of a mixed-alphabet label that are not Latin, described; null when no label mixes. */
 function lookalikeLetters(email: string): string | null {
+  // An ASCII address has Latin letters only: nothing to mix.
+  if (ASCII.test(email)) return null;
   const mixes = (label: string) => LOOKALIKE_SCRIPTS.filter((script) => script.test(label)).length > 1;
   const mixed = email.split(/[@.]/).filter(mixes);
   if (mixed.length === 0) return null;

@@ -37,21 +37,13 @@ function matchOne(record: PersonRecord, index: MemberIndex): Match {
   if (byId) {
     const owner = index.byEmail.get(email);
     if (owner && owner.id !== byId.id) {
-      return {
-        record,
-        member: null,
-        error: `Employee ${employeeId} would take the email ${email}, which belongs to another member.`,
-      };
+      return { record, member: null, error: emailTakenMessage(employeeId as string, email) };
     }
     return { record, member: byId };
   }
   const byEmail = index.byEmail.get(email);
   if (byEmail?.employeeId && employeeId && byEmail.employeeId !== employeeId) {
-    return {
-      record,
-      member: null,
-      error: `The email ${email} belongs to employee ${byEmail.employeeId}, not ${employeeId}.`,
-    };
+    return { record, member: null, error: otherEmployeeMessage(email, byEmail.employeeId, employeeId) };
   }
   return { record, member: byEmail ?? null };
 }
@@ -70,17 +62,26 @@ function findDuplicates(records: PersonRecord[]): Map<number, string> {
       if (list.length < 2) continue;
       for (const row of list) {
         if (errors.has(row)) continue;
-        const others = rowList(list.filter((x) => x !== row));
-        errors.set(
-          row,
-          `The same ${label} ${k} appears again on row ${others}; fix the export so each person appears once.`,
-        );
+        errors.set(row, duplicateMessage(label, k, list.filter((x) => x !== row)));
       }
     }
   };
   flag((r) => r.core.employeeId, "employee id");
   flag((r) => r.core.email, "email");
   return errors;
+}
+
+export function emailTakenMessage(employeeId: string, email: string): string {
+  return `Employee ${employeeId} would take the email ${email}, which belongs to another member.`;
+}
+
+export function otherEmployeeMessage(email: string, memberEmployeeId: string, employeeId: string): string {
+  return `The email ${email} belongs to employee ${memberEmployeeId}, not ${employeeId}.`;
+}
+
+/** `label` ("employee id", "email") `key` is also on rows `others`. */
+export function duplicateMessage(label: string, key: string, others: number[]): string {
+  return `The same ${label} ${key} appears again on row ${rowList(others)}; fix the export so each person appears once.`;
 }
 
 // A person repeated 10,000 times must not write 10,000 messages of 10,000 row numbers each.

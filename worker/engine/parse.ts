@@ -5,8 +5,13 @@
 // ones included, so without quoted line breaks a row's number is the line a person sees in a text
 // editor or spreadsheet. A row whose quoted value spans several lines gets the number of the line it
 // starts on, and the rows after it keep counting lines.
+//
+// A big export is read as a RowSource: decoded and read a piece at a time, each row handed to the
+// caller and dropped, so neither the whole text nor all rows as arrays are ever held (parseCsv
+// collects them, for callers that want a Table).
 import Papa from "papaparse";
-import { checkText, decodeBytes, emptyFile, UnreadableFile } from "./decode.ts";
+import { csvReader, type RawRecord } from "./csv-reader.ts";
+import { type DecodedPieces, decodePieces, emptyFile, textPieces, UnreadableFile } from "./decode.ts";
 import type { Issue, ParseResult } from "./types.ts";
 
 export { UnreadableFile };
@@ -18,21 +23,28 @@ export interface JsonTable {
   rowNumbers?: number[];
 }
 
-interface RawRecord {
-  cells: string[];
-  line: number;
-  /** A quote that never closes: the cells are a best effort read of that one line. */
-  badQuotes?: boolean;
+/** An export opened for reading: its columns are known, its rows are read on demand. */
+export interface RowSource {
+  columns: string[];
+  /** File and header issues; each row's issues are appended just before the row is handed over. */
+  issues: Issue[];
+  /** The first `limit` data rows, for auto-map's samples. */
+  sample: (limit: number) => string[][];
+  /**
+   * Every data row in order, fitted to the columns. `issuesFrom` is where this row's issues start
+   * in `issues`. Throws UnreadableFile for a file past the limits, after the rows it could read.
+   */
+  rows: (onRow: (cells: string[], line: number, issuesFrom: number) => void) => number;
 }
 
 const DELIMITERS = [",", ";", "\t", "|"] as const;
 const SNIFF_ROWS = 30;
-// Each repair re-reads the rest of the file; past this many the file is not a CSV we can trust.
+// Each repair re-reads a line; past this many the file is not a CSV we can trust.
 const MAX_QUOTE_REPAIRS = 100;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// One import is read, planned and stored within one Worker invocation (128 MB in production). Under
-// local workerd a 60 MB export (880,000 rows) died mid-request after 77 s; 50,000 rows of 30
-// columns plan in 12 s. Bigger exports are split (by department, by country) into several imports.
+// One import is read, planned and stored within one Worker invocation (128 MB in production): the
+// file's bytes, one compact string per row and the members' index fit for this many people (see
+// README, Performance). Bigger exports are split (by department, by country) into several imports.
 export const MAX_ROWS = 500_000;
 export const MAX_CELLS = 10_000_000;
 const DATA_LIKE = /^(\d+([.,]\d+)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})$/;
@@ -40,18 +52,55 @@ const DATA_LIKE = /^(\d+([.,]\d+)?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4})$/;
 /** Reads a CSV/TSV export. Throws only UnreadableFile, and only when nothing sensible can be read. */
 export function parseCsv(input: Uint8Array | string): ParseResult {
   return guarded(() => {
-    const decoded = typeof input === "string" ? checkText(input) : decodeBytes(input);
-    const { text, delimiter, firstLine } = prepare(decoded.text);
-    checkCells(text, delimiter);
-    const records = readRecords(text, delimiter, firstLine).filter((r) => r.badQuotes || !isBlank(r.cells));
-    const [header, ...data] = records;
-    if (!header) throw emptyFile();
-    return buildTable(header, data, decoded.issues, delimiter);
+    const source = openCsv(input);
+    const rows: string[][] = [];
+    const rowNumbers: number[] = [];
+    source.rows((cells, line) => {
+      rows.push(cells);
+      rowNumbers.push(line);
+    });
+    return { table: { columns: source.columns, rows, rowNumbers }, issues: source.issues };
   });
 }
 
 /** Reads the add-on's table (a sheet range): same header and row checks as a CSV. */
 export function parseJsonTable(body: JsonTable): ParseResult {
+  return guarded(() => {
+    const source = openJsonTable(body);
+    const rows: string[][] = [];
+    const rowNumbers: number[] = [];
+    source.rows((cells, line) => {
+      rows.push(cells);
+      rowNumbers.push(line);
+    });
+    return { table: { columns: source.columns, rows, rowNumbers }, issues: source.issues };
+  });
+}
+
+/** A CSV/TSV export opened row by row. Throws only UnreadableFile, as parseCsv does. */
+export function openCsv(input: Uint8Array | string): RowSource {
+  return guarded(() => {
+    const decoded = typeof input === "string" ? textPieces(input) : decodePieces(input);
+    const layout = prepare(decoded);
+    const issues = [...decoded.issues];
+    const header = readHeader(decoded, layout);
+    const width =
+      header.cells.length > namedWidth(header.cells)
+        ? scanWidth(decoded, layout, header)
+        : header.cells.length;
+    const columns = nameColumns(header.cells.slice(0, width), issues);
+    const fitter = rowFitter(header, width, layout.delimiter);
+    return {
+      columns,
+      issues,
+      sample: (limit) => guarded(() => sampleRows(decoded, layout, header, fitter, limit)),
+      rows: (onRow) => guarded(() => readRows(decoded, layout, header, fitter, issues, onRow)),
+    };
+  });
+}
+
+/** The add-on's table opened row by row. */
+export function openJsonTable(body: JsonTable): RowSource {
   return guarded(() => {
     const columns: unknown = body?.columns;
     const rows: unknown = body?.rows;
@@ -62,7 +111,7 @@ export function parseJsonTable(body: JsonTable): ParseResult {
     const cells = rows.reduce((n: number, row: unknown) => n + Math.max(columns.length, lengthOf(row)), 0);
     if (cells > MAX_CELLS) throw tooManyCells(rows.length, columns.length);
     const header = { cells: columns.map(cellText), line: 1 };
-    const data = rows.map((row: unknown, i) => ({
+    const data: RawRecord[] = rows.map((row: unknown, i) => ({
       cells: Array.isArray(row) ? row.map(cellText) : [],
       line: sourceRow(body.rowNumbers?.[i], i),
     }));
@@ -70,30 +119,98 @@ export function parseJsonTable(body: JsonTable): ParseResult {
       if (data.every((r) => isBlank(r.cells))) throw emptyFile();
       throw new UnreadableFile("no_header", "The first row is empty: put the column names in row 1.");
     }
-    return buildTable(header, data, []);
+    rejectDataAsHeader(header);
+    const width = tableWidth(header.cells, data);
+    const issues: Issue[] = [];
+    const named = nameColumns(header.cells.slice(0, width), issues);
+    const fitter = rowFitter(header, width);
+    const fitted = (limit: number, onRow: (cells: string[], line: number, from: number) => void) => {
+      let count = 0;
+      for (const record of data) {
+        if (count >= limit) break;
+        if (!record.badQuotes && isBlank(record.cells)) continue;
+        const from = issues.length;
+        const row = fitter(record, issues);
+        if (!row) continue;
+        count++;
+        onRow(row, record.line, from);
+      }
+      return count;
+    };
+    return {
+      columns: named,
+      issues,
+      sample: (limit) => {
+        const sample: string[][] = [];
+        const scratch: Issue[] = [];
+        for (const record of data) {
+          if (sample.length >= limit) break;
+          if (isBlank(record.cells)) continue;
+          const row = fitter(record, scratch);
+          if (row) sample.push(row);
+        }
+        return sample;
+      },
+      rows: (onRow) => {
+        const count = fitted(Number.POSITIVE_INFINITY, onRow);
+        if (count === 0) issues.push(noRows());
+        return count;
+      },
+    };
   });
 }
 
 // The contract is "only UnreadableFile escapes", so a bug here still reaches the admin as one clear
-// error instead of a crash; the distinct code keeps it visible in tests and logs.
-function guarded(read: () => ParseResult): ParseResult {
+// error instead of a crash; the distinct code keeps it visible in tests and logs. An error thrown by
+// the caller's row handler is theirs, and passes through as it is.
+class CallerError extends Error {
+  original: unknown;
+
+  constructor(original: unknown) {
+    super("caller error");
+    this.original = original;
+  }
+}
+
+function guarded<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
+    if (error instanceof CallerError) throw error.original;
     if (error instanceof UnreadableFile) throw error;
     const message = "The file could not be read because of an unexpected problem. Please send it to support.";
     throw new UnreadableFile("internal_error", message, { cause: error });
   }
 }
 
-function prepare(raw: string): { text: string; delimiter: string; firstLine: number } {
-  // One line-break style for the parser and for line counting; CRLF inside quoted values becomes LF.
-  const text = raw.replace(/\r\n?/g, "\n");
-  if (text.trim() === "") throw emptyFile();
+interface Layout {
+  delimiter: string;
+  /** The line number of the first line read (2 after Excel's "sep=" line). */
+  firstLine: number;
+  /** Characters to skip at the start of the text ("sep=;" and its line break). */
+  skip: number;
+}
+
+// Enough of the start of the text to find the delimiter from its first rows.
+const HEAD_CHARS = 1 << 20;
+
+function prepare(decoded: DecodedPieces): Layout {
+  let head = "";
+  for (const piece of decoded.pieces()) {
+    head += piece;
+    if (head.length >= HEAD_CHARS) break;
+  }
+  // An empty or blank file is refused whole; a big one is not blank once its start is not.
+  if (head.trim() === "" && head.length < HEAD_CHARS) throw emptyFile();
   // Excel writes "sep=;" as a first line to say which separator follows.
-  const sep = /^sep=([^"\n])\n/i.exec(text);
-  if (sep?.[1]) return { text: text.slice(sep[0].length), delimiter: sep[1], firstLine: 2 };
-  return { text, delimiter: detectDelimiter(text), firstLine: 1 };
+  const sep = /^sep=([^"\r\n])(\r\n?|\n)/i.exec(head);
+  const layout: Layout = sep?.[1]
+    ? { delimiter: sep[1], firstLine: 2, skip: sep[0].length }
+    : { delimiter: ",", firstLine: 1, skip: 0 };
+  const start = head.slice(layout.skip).replace(/\r\n?/g, "\n");
+  if (!sep) layout.delimiter = detectDelimiter(start);
+  checkCells(start, layout.delimiter, decoded.lines - (layout.firstLine - 1));
+  return layout;
 }
 
 // Papa's own guesser prefers whichever delimiter gives the most even field counts, which can pick
@@ -125,47 +242,167 @@ function delimiterScore(text: string, delimiter: string): number[] | null {
   return [rows.length === 0 ? 1 : matching / rows.length, width];
 }
 
-// Papa reads the whole text in one go. On a quote problem, the rows before it stand, the line where
-// the bad row starts is read on its own, and parsing resumes on the next line: one stray quote costs
-// one row, not the rest of the file.
-function readRecords(text: string, delimiter: string, firstLine: number): RawRecord[] {
-  const starts = lineStarts(text);
-  const records: RawRecord[] = [];
-  let line = firstLine;
-  for (let repairs = 0; ; repairs++) {
-    const start = starts[line - firstLine];
-    if (start === undefined) return records;
-    const { data, errors } = Papa.parse<string[]>(text.slice(start), { delimiter, newline: "\n" });
-    const bad = errors.reduce((min, e) => Math.min(min, e.row ?? 0), data.length);
-    for (const cells of data.slice(0, bad)) {
-      records.push({ cells, line });
-      line += 1 + cells.reduce((n, cell) => n + cell.split("\n").length - 1, 0);
+// Before the full read, so an oversized table is refused before it is read. Lines are an upper
+// bound on rows (quoted line breaks and blank lines count too); the exact row count is checked as
+// the rows are read.
+function checkCells(start: string, delimiter: string, lines: number): void {
+  const { data } = Papa.parse<string[]>(start, { delimiter, newline: "\n", preview: 1 });
+  const width = data[0]?.length ?? 1;
+  if ((lines - 1) * width > MAX_CELLS) throw tooManyCells(lines - 1, width);
+}
+
+class Stop extends Error {}
+
+/**
+ * Reads the text's records in order, handing each to `onRecord` until it returns false. Broken
+ * quotes past MAX_QUOTE_REPAIRS make the file unreadable.
+ */
+function eachRecord(decoded: DecodedPieces, layout: Layout, onRecord: (record: RawRecord) => boolean): void {
+  const reader = csvReader({
+    delimiter: layout.delimiter,
+    firstLine: layout.firstLine,
+    onRecord: (record) => {
+      if (!onRecord(record)) throw new Stop();
+    },
+    onBadQuotes: (count) => {
+      if (count > MAX_QUOTE_REPAIRS) throw unbalancedQuotes(`more than ${MAX_QUOTE_REPAIRS} rows have`);
+    },
+  });
+  try {
+    let skip = layout.skip;
+    for (const piece of decoded.pieces()) {
+      const text = skip > 0 ? piece.slice(skip) : piece;
+      skip = Math.max(0, skip - piece.length);
+      reader.push(text);
     }
-    if (bad >= data.length) return records;
-    if (repairs >= MAX_QUOTE_REPAIRS) throw unbalancedQuotes(`more than ${MAX_QUOTE_REPAIRS} rows have`);
-    const end = (starts[line - firstLine + 1] ?? text.length + 1) - 1;
-    const lineAlone = text.slice(starts[line - firstLine], end);
-    const alone = Papa.parse<string[]>(lineAlone, { delimiter, newline: "\n" });
-    records.push({ cells: alone.data[0] ?? [""], line, badQuotes: true });
-    line += 1;
+    reader.end();
+  } catch (error) {
+    if (!(error instanceof Stop)) throw error;
   }
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
+function isData(record: RawRecord): boolean {
+  return Boolean(record.badQuotes) || !isBlank(record.cells);
 }
 
-// Before the full read, so an oversized table is refused before it is held in memory. Lines are an
-// upper bound on rows (quoted line breaks and blank lines count too); the exact row count is checked
-// once the rows are read.
-function checkCells(text: string, delimiter: string): void {
-  const { data } = Papa.parse<string[]>(text, { delimiter, newline: "\n", preview: 1 });
-  const width = data[0]?.length ?? 1;
-  let lines = 1;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
-  if ((lines - 1) * width > MAX_CELLS) throw tooManyCells(lines - 1, width);
+function readHeader(decoded: DecodedPieces, layout: Layout): RawRecord {
+  let header: RawRecord | null = null;
+  eachRecord(decoded, layout, (record) => {
+    if (!isData(record)) return true;
+    header = record;
+    return false;
+  });
+  const found = header as RawRecord | null;
+  if (!found) throw emptyFile();
+  if (found.badQuotes) throw unbalancedQuotes("the header row has");
+  rejectDataAsHeader(found);
+  return found;
+}
+
+/** The header's last named column; columns after it count only if some row has a value there. */
+function namedWidth(header: string[]): number {
+  for (let i = header.length - 1; i > 0; i--) if (header[i]?.trim()) return i + 1;
+  return 1;
+}
+
+/** Reads the whole file once more to see whether rows fill the header's unnamed last columns. */
+function scanWidth(decoded: DecodedPieces, layout: Layout, header: RawRecord): number {
+  let width = namedWidth(header.cells);
+  let past = false;
+  eachRecord(decoded, layout, (record) => {
+    if (!past) {
+      past = record.line === header.line;
+      return true;
+    }
+    if (!isData(record)) return true;
+    for (let i = header.cells.length - 1; i >= width; i--) {
+      if (record.cells[i]?.trim()) {
+        width = i + 1;
+        break;
+      }
+    }
+    return width < header.cells.length;
+  });
+  return width;
+}
+
+type Fitter = (record: RawRecord, issues: Issue[]) => string[] | null;
+
+/** A data record as a row of the table, its issues pushed; null for a repeated header. */
+function rowFitter(header: RawRecord, width: number, delimiter?: string): Fitter {
+  return (record, issues) => {
+    if (repeatsHeader(record, header, width)) {
+      const message = `Row ${record.line} repeats the column names (exports joined together, or a report's page header); it was skipped.`;
+      issues.push({ row: record.line, level: "warning", code: "repeated_header", message });
+      return null;
+    }
+    if (delimiter) checkDelimiter(record, width, delimiter, issues);
+    return fitRow(record, width, issues);
+  };
+}
+
+function sampleRows(
+  decoded: DecodedPieces,
+  layout: Layout,
+  header: RawRecord,
+  fitter: Fitter,
+  limit: number,
+): string[][] {
+  const sample: string[][] = [];
+  const scratch: Issue[] = [];
+  let past = false;
+  if (limit <= 0) return sample;
+  eachRecord(decoded, layout, (record) => {
+    if (!past) {
+      past = record.line === header.line;
+      return true;
+    }
+    if (!isData(record)) return true;
+    const row = fitter(record, scratch);
+    if (row) sample.push(row);
+    return sample.length < limit;
+  });
+  return sample;
+}
+
+function readRows(
+  decoded: DecodedPieces,
+  layout: Layout,
+  header: RawRecord,
+  fitter: Fitter,
+  issues: Issue[],
+  onRow: (cells: string[], line: number, issuesFrom: number) => void,
+): number {
+  let past = false;
+  let records = 0;
+  let rows = 0;
+  eachRecord(decoded, layout, (record) => {
+    if (!past) {
+      past = record.line === header.line;
+      return true;
+    }
+    if (!isData(record)) return true;
+    records++;
+    // Past the limit the rest is only counted, for the message.
+    if (records > MAX_ROWS) return true;
+    const from = issues.length;
+    const row = fitter(record, issues);
+    if (!row) return true;
+    rows++;
+    try {
+      onRow(row, record.line, from);
+    } catch (error) {
+      throw new CallerError(error);
+    }
+    return true;
+  });
+  if (records > MAX_ROWS) throw tooManyRows(records);
+  if (rows === 0) issues.push(noRows());
+  return rows;
+}
+
+function noRows(): Issue {
+  return { row: null, level: "warning", code: "no_rows", message: "The file has column names but no people." };
 }
 
 function tooManyRows(rows: number): UnreadableFile {
@@ -186,36 +423,6 @@ function tooManyCells(rows: number, columns: number): UnreadableFile {
 
 function count(n: number): string {
   return n.toLocaleString("en-US");
-}
-
-function buildTable(header: RawRecord, data: RawRecord[], issues: Issue[], delimiter?: string): ParseResult {
-  if (header.badQuotes) throw unbalancedQuotes("the header row has");
-  if (data.length > MAX_ROWS) throw tooManyRows(data.length);
-  rejectDataAsHeader(header);
-  const width = tableWidth(header.cells, data);
-  const columns = nameColumns(header.cells.slice(0, width), issues);
-  const rows: string[][] = [];
-  const rowNumbers: number[] = [];
-  for (const record of data) {
-    if (!record.badQuotes && isBlank(record.cells)) continue;
-    if (repeatsHeader(record, header, width)) {
-      const message = `Row ${record.line} repeats the column names (exports joined together, or a report's page header); it was skipped.`;
-      issues.push({ row: record.line, level: "warning", code: "repeated_header", message });
-      continue;
-    }
-    if (delimiter) checkDelimiter(record, width, delimiter, issues);
-    rows.push(fitRow(record, width, issues));
-    rowNumbers.push(record.line);
-  }
-  if (rows.length === 0) {
-    issues.push({
-      row: null,
-      level: "warning",
-      code: "no_rows",
-      message: "The file has column names but no people.",
-    });
-  }
-  return { table: { columns, rows, rowNumbers }, issues };
 }
 
 // Without a header the first person would become the column names and nothing could be mapped.
@@ -272,6 +479,8 @@ function freeName(name: string, taken: Set<string>): string {
 function repeatsHeader(record: RawRecord, header: RawRecord, width: number): boolean {
   if (width < 2 || record.badQuotes) return false;
   const same = (a?: string, b?: string) => (a ?? "").trim().toLowerCase() === (b ?? "").trim().toLowerCase();
+  // Cheap first: most rows differ from the header in their first cell.
+  if (!same(header.cells[0], record.cells[0])) return false;
   return header.cells.slice(0, width).every((name, i) => same(name, record.cells[i]));
 }
 
@@ -293,15 +502,17 @@ function delimiterName(delimiter: string): string {
 }
 
 function fitRow(record: RawRecord, width: number, issues: Issue[]): string[] {
-  const row = record.cells.slice(0, width);
+  const row = record.cells.length === width ? record.cells : record.cells.slice(0, width);
   while (row.length < width) row.push("");
-  const extra = record.cells.slice(width).filter((c) => c.trim() !== "");
-  if (extra.length > 0) {
-    const shown = extra.slice(0, 3).map(quoted).join(", ");
-    const message =
-      `Row ${record.line} has more values than there are columns; the extra values (${shown}) were ignored. ` +
-      "A value containing the separator probably needs quotes.";
-    issues.push({ row: record.line, level: "warning", code: "extra_cells", message });
+  if (record.cells.length > width) {
+    const extra = record.cells.slice(width).filter((c) => c.trim() !== "");
+    if (extra.length > 0) {
+      const shown = extra.slice(0, 3).map(quoted).join(", ");
+      const message =
+        `Row ${record.line} has more values than there are columns; the extra values (${shown}) were ignored. ` +
+        "A value containing the separator probably needs quotes.";
+      issues.push({ row: record.line, level: "warning", code: "extra_cells", message });
+    }
   }
   if (record.badQuotes) {
     const message = `Row ${record.line} has a quote (") that is never closed, so its values may be split wrongly. Fix the quote in the file and import it again.`;
@@ -322,7 +533,8 @@ function quoted(value: string): string {
 }
 
 function isBlank(cells: string[]): boolean {
-  return cells.every((c) => c.trim() === "");
+  for (const c of cells) if (c.trim() !== "") return false;
+  return true;
 }
 
 function lengthOf(row: unknown): number {

@@ -30,7 +30,8 @@ export function planActions(
   return [...fromRows, ...absent];
 }
 
-function planMatch(match: DerivedMatch, options: PlanOptions): PlannedAction | null {
+/** The action one row proposes, or null when its member is already as the HRIS says. */
+export function planMatch(match: DerivedMatch, options: PlanOptions): PlannedAction | null {
   const { record, member } = match;
   if (match.error !== undefined) return rowError(record.row, record, match.error);
   const employment = employmentOf(record, options.today);
@@ -142,19 +143,26 @@ function planAbsent(
     .filter((m) => !(m.employeeId && unsureIds.has(m.employeeId)))
     .filter((m) => m.source === "hris" && (m.status === "active" || m.status === "invited"))
     .sort((a, b) => a.email.localeCompare(b.email))
-    .map((m) => ({
-      kind: "deactivate" as const,
-      row: null,
-      memberId: m.id,
-      memberVersion: m.version,
-      email: m.email,
-      employeeId: m.employeeId,
-      name: displayName(m.core),
-      changes: [],
-      payload: { alternatives: ["delete_from_hub", "delete_from_tenant"] },
-      reason: "Not in this full HRIS export: deactivate, or choose delete from hub or tenant instead.",
-      warnings: [],
-    }));
+    .map((m) => absentAction({ ...m, name: displayName(m.core) }));
+}
+
+/** An hris member missing from a full snapshot: deactivate, or one of the deletions instead. */
+export function absentAction(
+  m: Pick<MemberSnapshot, "id" | "version" | "email" | "employeeId"> & { name: string | null },
+): PlannedAction {
+  return {
+    kind: "deactivate",
+    row: null,
+    memberId: m.id,
+    memberVersion: m.version,
+    email: m.email,
+    employeeId: m.employeeId,
+    name: m.name,
+    changes: [],
+    payload: { alternatives: ["delete_from_hub", "delete_from_tenant"] },
+    reason: "Not in this full HRIS export: deactivate, or choose delete from hub or tenant instead.",
+    warnings: [],
+  };
 }
 
 /** Field-by-field before → after, mapped fields only, so unmapped data is never touched. */
@@ -194,7 +202,7 @@ function payloadOf(record: PersonRecord, joinHub = false): Record<string, unknow
   };
 }
 
-function rowError(row: number, record: PersonRecord | null, message: string): PlannedAction {
+export function rowError(row: number, record: PersonRecord | null, message: string): PlannedAction {
   return {
     kind: "error",
     row,

@@ -13,8 +13,8 @@ import {
 } from "../contract/plans.ts";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
+import { executeLogged } from "../execution-log.ts";
 import { getPlan, listActions, overrideGuard, setApproval } from "../store/plans.ts";
-import { executePlan } from "../sync.ts";
 
 // A request keeps well inside Workers' CPU limit; clients call execute again until progress is complete.
 const EXECUTE_BUDGET_MS = 20_000;
@@ -119,7 +119,7 @@ export function registerPlans(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(execute, async (c) => {
     const caller = c.get("caller");
-    const plan = await executePlan(c.get("db"), caller.tenantId, c.req.valid("param").planId, {
+    const plan = await executeLogged(c.get("db"), caller.tenantId, c.req.valid("param").planId, {
       actor: { type: "api_key", id: caller.keyId },
       acceptUrl: `${new URL(c.req.url).origin}/invitations/accept?token=`,
       budgetMs: EXECUTE_BUDGET_MS,

@@ -4,6 +4,7 @@ import { rateLimited } from "../contract/guards.ts";
 import { SyncRunPage, SyncRunQuery } from "../contract/sync-runs.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { AppEnv } from "../env.ts";
+import { asRead } from "../execution-log.ts";
 import { listSyncRuns } from "../store/sync-runs.ts";
 import { getHub } from "../store/tenants.ts";
 
@@ -30,6 +31,7 @@ export function registerSyncRuns(app: OpenAPIHono<AppEnv>) {
       cursor === undefined ? undefined : (decodeCursor("sync-runs", cursor, 2) as [string, string]);
     const page = await listSyncRuns(c.get("db"), tenantId, { hubId, planId, before, limit });
     const nextCursor = page.next ? encodeCursor("sync-runs", page.next) : null;
-    return c.json({ runs: page.runs, nextCursor }, 200);
+    const now = new Date();
+    return c.json({ runs: page.runs.map((run) => asRead(run, now)), nextCursor }, 200);
   });
 }

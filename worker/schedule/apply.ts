@@ -3,7 +3,8 @@
 // leave the rest pending for a person.
 import type { Db } from "../../db/client.ts";
 import type { MappingColumn } from "../../db/schema.ts";
-import { executePlan, importAndPlan, type Snapshot } from "../sync.ts";
+import { executeLogged } from "../execution-log.ts";
+import { importAndPlan, type Snapshot } from "../sync.ts";
 import { approveScheduled } from "./policy.ts";
 
 export interface ApplyContext {
@@ -41,7 +42,7 @@ export async function planOnly(ctx: ApplyContext, request: ApplyRequest) {
 export async function applyByPolicy(ctx: ApplyContext, tenantId: string, planId: string, by: string) {
   const approved = await approveScheduled(ctx.db, tenantId, planId);
   if (approved > 0) {
-    await executePlan(ctx.db, tenantId, planId, {
+    await executeLogged(ctx.db, tenantId, planId, {
       actor: { type: "cron", id: by },
       acceptUrl: ctx.acceptUrl,
       budgetMs: ctx.budgetMs,

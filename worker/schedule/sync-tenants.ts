@@ -6,6 +6,7 @@ import { asc } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type TenantSettings, tenants } from "../../db/schema.ts";
 import type { Env } from "../env.ts";
+import { settleCronLines } from "../execution-log.ts";
 import { lastRunOf, releaseLease, takeLease } from "../store/leases.ts";
 import { DEFAULT_SETTINGS } from "../store/tenants.ts";
 import { dueOccurrence } from "./due.ts";
@@ -85,6 +86,8 @@ async function syncTenant(
   });
   if (!taken) return { tenantId: tenant.id, status: "leased" };
   try {
+    // Holding the lease, this is the tenant's only scheduled run: one still `running` in the log died.
+    await settleCronLines(db, tenant.id);
     const report = await runTenant(ctx, tenant);
     return { tenantId: tenant.id, status: "ran", occurrence: occurrence.toISOString(), report };
   } catch (error) {

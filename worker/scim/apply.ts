@@ -7,10 +7,10 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { members, planActions } from "../../db/schema.ts";
 import { isDeprovisioning } from "../engine/guard.ts";
+import { executeLogged } from "../execution-log.ts";
 import { getPlan, setApproval } from "../store/plans.ts";
 import type { ScimCaller } from "../store/scim-tokens.ts";
 import { getTenant } from "../store/tenants.ts";
-import { executePlan } from "../sync.ts";
 import { recordRefusal, release, reserve, WINDOW_MINUTES, windowLimit } from "./burst-guard.ts";
 import { badRequest, ScimError } from "./errors.ts";
 
@@ -70,7 +70,7 @@ export async function applyPlan(ctx: ApplyContext, planId: string): Promise<Acti
   if (deprovisions.length) await guard(ctx, plan, deprovisions);
   await setApproval(db, caller.tenantId, planId, { approved: true, all: true, by: `scim:${caller.tokenId}` });
   try {
-    await executePlan(db, caller.tenantId, planId, {
+    await executeLogged(db, caller.tenantId, planId, {
       actor: { type: "scim", id: caller.tokenId },
       acceptUrl: ctx.acceptUrl,
       budgetMs: BUDGET_MS,

@@ -1,13 +1,22 @@
-// Imports, plans and their actions, scoped to one tenant.
+// Imports, plans and their actions, scoped to one tenant. A plan is stored whole or not at all,
+// its actions inserted set-based: each statement carries a few MB of actions as one JSON array,
+// expanded by json_each in SQLite (one statement per row costs ~80 times more over HTTP). A plan
+// too big for one request is written in parts to plan_drafts first, and the batch that stores the
+// plan moves them in.
 import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type ActionKind, type ActionStatus, imports, planActions, plans } from "../../db/schema.ts";
-import type { GuardResult } from "../engine/guard.ts";
+import { type GuardResult, isDeprovisioning } from "../engine/guard.ts";
 import type { Issue, PlannedAction } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
+import type { Stmt } from "./audit.ts";
 
-// libSQL caps a statement's bound parameters; ~20 columns an action keeps a chunk well under it.
-const INSERT_CHUNK = 200;
+// sqld refuses an argument over 5 MB: a part of actions stays under that in UTF-8.
+const PART_BYTES = 4_500_000;
+// Plans up to this size go in the one batch that stores the plan; bigger ones through drafts.
+const DIRECT_BYTES = 24_000_000;
+// Drafts older than this were left by a request that died.
+const DRAFT_TTL_MS = 3_600_000;
 
 export interface NewImport {
   tenantId: string;
@@ -27,43 +36,188 @@ export interface NewPlan {
   actions: PlannedAction[];
 }
 
-/** Stores the import, the plan and every action in one atomic batch: a plan is whole or absent. */
+export interface StreamedPlan {
+  mappingVersion: number | null;
+  /** In order; consumed once, never held whole. */
+  actions: Iterable<PlannedAction>;
+  /** The guard's verdict for this many deprovisioning actions. */
+  guard: (deprovisions: number) => GuardResult;
+}
+
+/** Stores the import, the plan and every action atomically: a plan is whole or absent. */
 export async function savePlan(db: Db, input: NewImport, plan: NewPlan) {
+  return storePlan(db, input, { ...plan, guard: () => plan.guard });
+}
+
+/** savePlan for actions that arrive one at a time (a big export's plan is never held whole). */
+export async function storePlan(db: Db, input: NewImport, plan: StreamedPlan) {
   const importId = crypto.randomUUID();
   const planId = crypto.randomUUID();
-  const summary = summarise(plan.actions);
+  const draft = crypto.randomUUID();
   const { tenantId, hubId, createdBy } = input;
-  const rows = plan.actions.map((a, seq) => ({ ...a, id: crypto.randomUUID(), tenantId, planId, seq }));
-  const chunks = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    chunks.push(db.insert(planActions).values(rows.slice(i, i + INSERT_CHUNK)));
+  const summary: Partial<Record<ActionKind, number>> = {};
+  let deprovisions = 0;
+  let parts: string[] = [];
+  let part: string[] = [];
+  let partBytes = 0;
+  let heldBytes = 0;
+  let drafted = 0;
+  let seq = 0;
+  const closePart = () => {
+    if (part.length === 0) return;
+    parts.push(`[${part.join(",")}]`);
+    part = [];
+    partBytes = 0;
+  };
+  for (const action of plan.actions) {
+    summary[action.kind] = (summary[action.kind] ?? 0) + 1;
+    if (isDeprovisioning(action.kind)) deprovisions++;
+    const json = actionJson(action, seq++);
+    const bytes = utf8Bound(json);
+    if (partBytes + bytes > PART_BYTES) closePart();
+    part.push(json);
+    partBytes += bytes + 1;
+    heldBytes += bytes + 1;
+    if (heldBytes > DIRECT_BYTES) {
+      // Too big for one request: what is held goes to drafts, and so will the rest.
+      closePart();
+      drafted = await writeDrafts(db, tenantId, draft, parts, drafted);
+      parts = [];
+      heldBytes = 0;
+    }
   }
-  await db.batch([
-    db.insert(imports).values({ ...input, id: importId, issues: input.issues.map(stripColumn) }),
-    db.insert(plans).values({
-      id: planId,
-      tenantId,
-      hubId,
-      importId,
-      mappingVersion: plan.mappingVersion,
-      status: plan.guard.blocked ? "blocked" : "ready",
-      summary,
-      guard: plan.guard,
-      createdBy,
-    }),
-    ...chunks,
+  closePart();
+  if (drafted > 0) drafted = await writeDrafts(db, tenantId, draft, parts, drafted);
+  const guard = plan.guard(deprovisions);
+  const createdAt = new Date().toISOString();
+  const planRow = {
+    id: planId,
+    tenantId,
+    hubId,
+    importId,
+    mappingVersion: plan.mappingVersion,
+    status: guard.blocked ? ("blocked" as const) : ("ready" as const),
+    summary,
+    guard,
+    overriddenBy: null,
+    overriddenAt: null,
+    createdBy,
+    createdAt,
+  };
+  const actionStatements: Stmt[] =
+    drafted > 0
+      ? [
+          { sql: INSERT_ACTIONS_FROM_DRAFTS, args: [tenantId, planId, draft] },
+          { sql: "DELETE FROM plan_drafts WHERE draft = ?", args: [draft] },
+        ]
+      : parts.map((actions) => ({ sql: INSERT_ACTIONS, args: [tenantId, planId, actions] }));
+  await db.$client.batch(
+    [
+      insertImport(importId, input, createdAt),
+      {
+        sql: `INSERT INTO plans (id, tenant_id, hub_id, import_id, mapping_version, status, summary, guard, created_by, created_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        args: [
+          planId,
+          tenantId,
+          hubId,
+          importId,
+          plan.mappingVersion,
+          planRow.status,
+          JSON.stringify(summary),
+          JSON.stringify(guard),
+          createdBy,
+          createdAt,
+        ],
+      },
+      ...actionStatements,
+    ],
+    "write",
+  );
+  // Just stored, nothing approved yet: no need to read it back.
+  return { ...planRow, progress: NO_PROGRESS };
+}
+
+const NO_PROGRESS = { approved: 0, pending: 0, done: 0, failed: 0, stale: 0, skipped: 0, complete: true };
+
+const ACTION_COLUMNS = `id, tenant_id, plan_id, seq, kind, row, member_id, member_version, email, employee_id, name,
+  changes, payload, reason, warnings`;
+const ACTION_VALUES = `a->>'$[0]', ?, ?, a->>'$[1]', a->>'$[2]', a->>'$[3]', a->>'$[4]', a->>'$[5]', a->>'$[6]',
+  a->>'$[7]', a->>'$[8]', a->'$[9]', iif(json_type(a, '$[10]') = 'null', NULL, a->'$[10]'), a->>'$[11]', a->'$[12]'`;
+const INSERT_ACTIONS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
+  SELECT ${ACTION_VALUES} FROM (SELECT value AS a FROM json_each(?))`;
+const INSERT_ACTIONS_FROM_DRAFTS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
+  SELECT ${ACTION_VALUES}
+  FROM (SELECT j.value AS a FROM plan_drafts d, json_each(d.actions) j WHERE d.draft = ?)`;
+
+function actionJson(a: PlannedAction, seq: number): string {
+  return JSON.stringify([
+    crypto.randomUUID(),
+    seq,
+    a.kind,
+    a.row,
+    a.memberId,
+    a.memberVersion,
+    a.email,
+    a.employeeId,
+    a.name,
+    a.changes,
+    a.payload,
+    a.reason,
+    a.warnings,
   ]);
-  return getPlan(db, tenantId, planId);
+}
+
+/** At least the UTF-8 size of `text`, cheaply: 3 bytes for any non-ASCII UTF-16 unit. */
+function utf8Bound(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is the range tested
+  if (!/[^\x00-\x7f]/.test(text)) return text.length;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is the range tested
+  return text.length + 2 * text.replace(/[\x00-\x7f]+/g, "").length;
+}
+
+/** Writes parts as drafts, a few per request; the first request also clears abandoned drafts. */
+async function writeDrafts(db: Db, tenantId: string, draft: string, parts: string[], written: number) {
+  let next = written;
+  const per = Math.max(1, Math.floor(DIRECT_BYTES / PART_BYTES / 2));
+  for (let i = 0; i < parts.length; i += per) {
+    const statements: Stmt[] = parts.slice(i, i + per).map((actions) => ({
+      sql: "INSERT INTO plan_drafts (tenant_id, draft, part, actions) VALUES (?, ?, ?, ?)",
+      args: [tenantId, draft, next++, actions],
+    }));
+    if (written === 0 && i === 0) {
+      statements.unshift({
+        sql: "DELETE FROM plan_drafts WHERE tenant_id = ? AND created_at < ?",
+        args: [tenantId, new Date(Date.now() - DRAFT_TTL_MS).toISOString()],
+      });
+    }
+    await db.$client.batch(statements, "write");
+  }
+  return next;
+}
+
+function insertImport(importId: string, input: NewImport, createdAt: string): Stmt {
+  return {
+    sql: `INSERT INTO imports (id, tenant_id, hub_id, source, filename, partial, columns, row_count, issues, created_by, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      importId,
+      input.tenantId,
+      input.hubId,
+      input.source,
+      input.filename,
+      input.partial ? 1 : 0,
+      JSON.stringify(input.columns),
+      input.rowCount,
+      JSON.stringify(input.issues.map(stripColumn)),
+      input.createdBy,
+      createdAt,
+    ],
+  };
 }
 
 function stripColumn({ row, level, code, message, column }: Issue) {
   return { row, level, code, message: column ? `${column}: ${message}` : message };
-}
-
-function summarise(actions: PlannedAction[]): Partial<Record<ActionKind, number>> {
-  const summary: Partial<Record<ActionKind, number>> = {};
-  for (const a of actions) summary[a.kind] = (summary[a.kind] ?? 0) + 1;
-  return summary;
 }
 
 export async function getPlan(db: Db, tenantId: string, planId: string) {

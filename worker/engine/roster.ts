@@ -1,0 +1,257 @@
+// The "map" step for a whole export, kept compact: each row is mapped as applyMapping maps it and
+// stored as one JSON string of its mapped values, a fingerprint of them, and the few fields
+// planning looks at for every row (identity, manager, status, country, dates). A full
+// PersonRecord is rebuilt only for the rows that turn out to need an action. Date columns are
+// read whole at the end, as applyMapping reads them (a column's day/month order is inferred from
+// all its values).
+import type { MappingColumn } from "../../db/schema.ts";
+import { fingerprint, flatten } from "./fingerprint.ts";
+import {
+  coreCell,
+  DATE_FIELDS,
+  isCoreField,
+  MAX_VALUE_CHARS,
+  mappedValue,
+  type RejectedRow,
+  readDates,
+  rejectedRow,
+  rowProblem,
+} from "./mapping.ts";
+import type { RowSource } from "./parse.ts";
+import type { CoreField, DateOrder, Issue, PersonRecord } from "./types.ts";
+
+/** Where each mapped value goes, and the fixed order fingerprints read fields in. */
+export interface RosterLayout {
+  active: MappingColumn[];
+  mapped: ReadonlySet<string>;
+  /** Core fields the mapping writes (record.core's keys), dates excluded, in a fixed order. */
+  coreFields: CoreField[];
+  /** Mapped fields compared as profile values (segments, roles). */
+  profileKeys: string[];
+  hasStartDate: boolean;
+  hasTerminationDate: boolean;
+}
+
+export interface Roster {
+  layout: RosterLayout;
+  size: number;
+  lines: number[];
+  /** The row's mapped values in `active` order (dates as null: see startDates/terminationDates). */
+  json: string[];
+  /** Fingerprint of coreFields then profileKeys (flattened). */
+  hashes: number[];
+  employeeIds: (string | null)[];
+  emails: (string | null)[];
+  managers: (string | null)[];
+  statuses: (string | null)[];
+  countries: (string | null)[];
+  firstNames: (string | null)[];
+  lastNames: (string | null)[];
+  startDates: (string | null)[];
+  terminationDates: (string | null)[];
+  /** Why a row cannot become a person, by row index. */
+  rejected: Map<number, string>;
+  warnings: Map<number, string[]>;
+  /** The map step's own issues (dates). */
+  issues: Issue[];
+}
+
+export function rosterLayout(columns: string[], mapping: MappingColumn[]): RosterLayout {
+  const active = mapping.filter((m) => m.field !== null && columns.includes(m.column));
+  const mapped = new Set(active.map((m) => m.field as string));
+  const core = new Set<CoreField>();
+  for (const m of active) if (m.kind === "core" && isCoreField(m.field as string)) core.add(m.field as CoreField);
+  return {
+    active,
+    mapped,
+    coreFields: [...core].filter((f) => !DATE_FIELDS.has(f)),
+    profileKeys: [...mapped].filter((f) => !core.has(f as CoreField)),
+    hasStartDate: core.has("startDate"),
+    hasTerminationDate: core.has("terminationDate"),
+  };
+}
+
+// Cells are slices of the reader's text: a string kept past its row is copied, so the text it came
+// from can go (V8 copies short substrings itself).
+function detach(value: string): string {
+  return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
+}
+
+/** Repeated values (statuses, countries, managers, dates) are kept once. */
+function interner(): (value: string | null) => string | null {
+  const seen = new Map<string, string>();
+  return (value) => {
+    if (value === null) return null;
+    let kept = seen.get(value);
+    if (kept === undefined) {
+      kept = detach(value);
+      seen.set(kept, kept);
+    }
+    return kept;
+  };
+}
+
+/** Reads every row of `source` through the mapping. */
+export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrder: DateOrder | null): Roster {
+  const layout = rosterLayout(source.columns, mapping);
+  const { active } = layout;
+  const columnIndex = active.map((m) => source.columns.indexOf(m.column));
+  const isDate = active.map((m) => m.kind === "core" && DATE_FIELDS.has(m.field as CoreField));
+  const dateRaw = active.map(() => [] as string[]);
+  const coreSlot = new Map(layout.coreFields.map((f, i) => [f, i]));
+  const profileSlot = new Map(layout.profileKeys.map((f, i) => [f, i]));
+  const intern = interner();
+  const roster: Roster = {
+    layout,
+    size: 0,
+    lines: [],
+    json: [],
+    hashes: [],
+    employeeIds: [],
+    emails: [],
+    managers: [],
+    statuses: [],
+    countries: [],
+    firstNames: [],
+    lastNames: [],
+    startDates: [],
+    terminationDates: [],
+    rejected: new Map(),
+    warnings: new Map(),
+    issues: [],
+  };
+  const problems = new Map<number, string>();
+  const coreValues: (string | null)[] = new Array(layout.coreFields.length);
+  const profileValues: (string | null)[] = new Array(layout.profileKeys.length);
+
+  source.rows((cells, line) => {
+    const r = roster.size++;
+    const values: (string | string[] | null | undefined)[] = new Array(active.length);
+    const warnings: string[] = [];
+    let long: string | null = null;
+    const core: Partial<Record<CoreField, string | null>> = {};
+    coreValues.fill(null);
+    profileValues.fill(null);
+    for (let i = 0; i < active.length; i++) {
+      const m = active[i] as MappingColumn;
+      let raw = cells[columnIndex[i] as number] ?? "";
+      if (m.kind === "core") raw = coreCell(raw);
+      if (long === null && raw.length > MAX_VALUE_CHARS) long = tooLong(m.column, raw);
+      if (isDate[i]) {
+        (dateRaw[i] as string[]).push(detach(raw));
+        values[i] = null;
+        continue;
+      }
+      const value = mappedValue(m, raw, warnings);
+      values[i] = value;
+      if (value === undefined) continue;
+      const field = m.field as string;
+      if (m.kind === "core") {
+        core[field as CoreField] = value as string | null;
+        const slot = coreSlot.get(field as CoreField);
+        if (slot !== undefined) coreValues[slot] = value as string | null;
+      } else if (value !== null) {
+        const slot = profileSlot.get(field);
+        if (slot !== undefined) profileValues[slot] = flatten(value);
+      }
+    }
+    roster.lines.push(line);
+    roster.json.push(JSON.stringify(values));
+    roster.hashes.push(fingerprint([...coreValues, ...profileValues]));
+    const detached = (value: string | null | undefined) => (value ? detach(value) : (value ?? null));
+    roster.employeeIds.push(detached(core.employeeId));
+    roster.emails.push(detached(core.email));
+    roster.managers.push(intern(core.manager ?? null));
+    roster.statuses.push(intern(core.employmentStatus ?? null));
+    roster.countries.push(intern(core.country ?? null));
+    roster.firstNames.push(detached(core.firstName));
+    roster.lastNames.push(detached(core.lastName));
+    if (warnings.length) roster.warnings.set(r, warnings);
+    const problem = long ?? rowProblem({ row: line, core, derived: {}, warnings, profile: {}, mapped: layout.mapped });
+    if (problem) problems.set(r, problem);
+  });
+
+  readDateColumns(roster, isDate, dateRaw, dateOrder, intern);
+  const errors = rowErrors([...source.issues, ...roster.issues]);
+  for (let r = 0; r < roster.size; r++) {
+    const message = errors.get(roster.lines[r] as number) ?? problems.get(r);
+    if (message) roster.rejected.set(r, message);
+  }
+  return roster;
+}
+
+function tooLong(column: string, raw: string): string {
+  const length = raw.length.toLocaleString("en-US");
+  return `${column}: the value is ${length} characters long; a mapped value has at most ${MAX_VALUE_CHARS.toLocaleString("en-US")}.`;
+}
+
+/** Each date column read whole, as applyMapping reads it: the last reading of a column wins. */
+function readDateColumns(
+  roster: Roster,
+  isDate: boolean[],
+  dateRaw: string[][],
+  dateOrder: DateOrder | null,
+  intern: (value: string | null) => string | null,
+): void {
+  const { active } = roster.layout;
+  const byColumn = new Map<string, (string | null)[]>();
+  active.forEach((m, i) => {
+    if (!isDate[i]) return;
+    const order = m.dateOrder ?? dateOrder;
+    byColumn.set(m.column, readDates(m.column, dateRaw[i] ?? [], order, roster.lines, roster.issues));
+  });
+  roster.startDates = new Array(roster.size).fill(null);
+  roster.terminationDates = new Array(roster.size).fill(null);
+  active.forEach((m, i) => {
+    if (!isDate[i]) return;
+    const dates = byColumn.get(m.column) ?? [];
+    const target = m.field === "startDate" ? roster.startDates : roster.terminationDates;
+    const scratch: string[] = [];
+    for (let r = 0; r < roster.size; r++) {
+      target[r] = intern((mappedValue(m, dates[r] ?? null, scratch) as string | null) ?? null);
+    }
+  });
+}
+
+function rowErrors(issues: Issue[]): Map<number, string> {
+  const byRow = new Map<number, string>();
+  for (const issue of issues) {
+    if (issue.level !== "error" || issue.row === null) continue;
+    const message = issue.column ? `${issue.column}: ${issue.message}` : issue.message;
+    byRow.set(issue.row, byRow.has(issue.row) ? `${byRow.get(issue.row)} ${message}` : message);
+  }
+  return byRow;
+}
+
+/** Row `r` as the PersonRecord applyMapping gives for it. */
+export function recordAt(roster: Roster, r: number): PersonRecord {
+  const { active, mapped } = roster.layout;
+  const values = JSON.parse(roster.json[r] as string) as (string | string[] | null)[];
+  const record: PersonRecord = {
+    row: roster.lines[r] as number,
+    core: {},
+    derived: {},
+    warnings: [...(roster.warnings.get(r) ?? [])],
+    profile: {},
+    mapped,
+  };
+  active.forEach((m, i) => {
+    const field = m.field as string;
+    if (m.kind === "core") {
+      if (!isCoreField(field)) return;
+      if (DATE_FIELDS.has(field)) {
+        record.core[field] = field === "startDate" ? (roster.startDates[r] ?? null) : (roster.terminationDates[r] ?? null);
+      } else record.core[field] = (values[i] as string | null) ?? null;
+      return;
+    }
+    const value = values[i];
+    if (value !== null && value !== undefined) record.profile[field] = value;
+  });
+  return record;
+}
+
+/** Row `r` as applyMapping's rejected entry, when it was rejected. */
+export function rejectedAt(roster: Roster, r: number): RejectedRow | null {
+  const message = roster.rejected.get(r);
+  return message === undefined ? null : rejectedRow(roster.lines[r] as number, message, recordAt(roster, r));
+}
