@@ -335,6 +335,8 @@ export const planActions = sqliteTable(
   (t) => [
     uniqueIndex("plan_actions_plan_seq").on(t.planId, t.seq),
     index("plan_actions_plan_kind").on(t.planId, t.kind),
+    /** Execution reads a plan's pending actions in order, batch after batch, however many are done. */
+    index("plan_actions_plan_status").on(t.planId, t.status, t.seq),
   ],
 );
 

@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { type BaselineFigures, measureBaseline } from "./bench/baseline-run.ts";
 import { generateExports } from "./bench/data.ts";
-import { measureEngine } from "./bench/engine-run.ts";
+import { engineInput, measureEngine } from "./bench/engine-run.ts";
 import { measureApply, measureEvents, measurePlan, waitForMail } from "./bench/measure.ts";
 import { residentMb, sampleResident, workerdPid } from "./bench/memory.ts";
 import { type ScalingRow, scalingTable, writeReadme } from "./bench/report.ts";
@@ -38,6 +38,8 @@ interface SizeRun {
   rows: number;
   tenant: BenchTenant;
   steady: string[];
+  /** The engine's input (export and members before the plan), for its own measurement. */
+  engineInput: string;
   actions: number;
   summary: Record<string, number>;
   planSeconds: number;
@@ -52,6 +54,7 @@ async function planAndApply(stack: BenchStack, rows: number, pid: number): Promi
   let started = performance.now();
   await seedTenant(stack, tenant, data.previous);
   log(`  setup: tenant seeded with the previous export (${rows} people) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const input = await engineInput(stack, tenant, data.current);
   const sampler = sampleResident(pid);
   const plan = await measurePlan(tenant, new TextEncoder().encode(data.current));
   const actions = Object.values(plan.summary).reduce((a, b) => a + b, 0);
@@ -66,6 +69,7 @@ async function planAndApply(stack: BenchStack, rows: number, pid: number): Promi
     rows,
     tenant,
     steady: data.steady,
+    engineInput: input,
     actions,
     summary: plan.summary,
     planSeconds: plan.seconds,
@@ -114,8 +118,12 @@ async function main(stack: BenchStack, pid: number) {
   const firstSync = first.seconds + firstApply.seconds;
   log(`  first sync: ${firstSync.toFixed(3)} s (plan ${first.seconds.toFixed(3)} s + apply ${firstApply.seconds.toFixed(3)} s) ${JSON.stringify(firstApply.progress)}`);
 
-  const engine = await measureEngine(ROWS);
-  log(`  engine alone (parse → plan in a Node child): peak heap ${engine.heapMb.toFixed(0)} MB, RSS growth ${engine.rssMb.toFixed(0)} MB, ${engine.seconds.toFixed(3)} s; per-row objects: peak heap ${engine.baselineHeapMb.toFixed(0)} MB`);
+  const { ours: engine, objects } = await measureEngine(run.engineInput);
+  log(
+    `  engine alone (parse → plan in a Node child, ${engine.actions} actions): ${engine.seconds.toFixed(3)} s ${JSON.stringify(engine.steps)}, ` +
+      `peak heap ${engine.heapPeakMb.toFixed(0)} MB (RSS +${engine.rssGrowthMb.toFixed(0)} MB); ` +
+      `rows and members as objects: peak heap ${objects.heapPeakMb.toFixed(0)} MB`,
+  );
   const workerPeak = residentMb(pid)?.hwm ?? Math.max(run.workerPeakMb, firstPeak);
   log(`  worker (workerd) RSS: ${idleMb.toFixed(0)} MB idle, peak ${workerPeak.toFixed(0)} MB (plan+apply ${run.workerPeakMb.toFixed(0)} MB, first sync ${firstPeak.toFixed(0)} MB)`);
 
@@ -136,8 +144,9 @@ async function main(stack: BenchStack, pid: number) {
     first_sync_s: round(firstSync),
     event_p50_ms: round(events.p50, 2),
     event_p99_ms: round(events.p99, 2),
-    engine_peak_mb: round(engine.heapMb, 1),
-    engine_rss_growth_mb: round(engine.rssMb, 1),
+    engine_peak_mb: round(engine.heapPeakMb, 1),
+    engine_s: engine.seconds,
+    engine_rss_growth_mb: round(engine.rssGrowthMb, 1),
     worker_peak_mb: round(workerPeak, 1),
     worker_idle_mb: round(idleMb, 1),
     baseline_rows: baseline ? BASELINE_ROWS : null,
@@ -146,12 +155,12 @@ async function main(stack: BenchStack, pid: number) {
     baseline_apply_s: bApply === null ? null : round(bApply, 1),
     baseline_first_sync_s: bFirst === null ? null : round(bFirst, 1),
     baseline_event_p50_ms: baseline ? round(baseline.eventP50, 2) : null,
-    baseline_engine_peak_mb: round(engine.baselineHeapMb, 1),
+    baseline_engine_peak_mb: round(objects.heapPeakMb, 1),
     plan_speedup_vs_baseline: ratio(bPlan, run.planSeconds),
     apply_speedup_vs_baseline: ratio(bApply, run.applySeconds),
     first_sync_speedup_vs_baseline: ratio(bFirst, firstSync),
     event_speedup_vs_baseline: baseline ? round(baseline.eventP50 / events.p50, 2) : null,
-    engine_memory_ratio_vs_baseline: round(engine.baselineHeapMb / engine.heapMb, 1),
+    engine_memory_ratio_vs_baseline: round(objects.heapPeakMb / engine.heapPeakMb, 1),
   };
 }
 

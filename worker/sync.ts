@@ -16,7 +16,13 @@ import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
 import { buildRoster, type Roster, rosterLayout } from "./engine/roster.ts";
 import type { MemberSnapshot } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
-import { type Actor, type ExecutionContext, executeBatch, executionContext } from "./store/execution.ts";
+import {
+  type Actor,
+  BATCH_ACTIONS,
+  type ExecutionContext,
+  executionContext,
+  runBatch,
+} from "./store/execution.ts";
 import { latestMapping, saveMapping } from "./store/mappings.ts";
 import {
   activeInHub,
@@ -154,7 +160,7 @@ async function planAgainstMembers(
   const members = await (full ?? loadMemberIndex(db, ctx.tenantId, ctx.hubId, roster.layout));
   const plan = planRoster(roster, members, planOptions);
   const ids = plan.needed.map((i) => members.ids[i] as string);
-  const snapshots = await snapshotsByIds(db, ctx.tenantId, ctx.hubId, ids);
+  const snapshots = await snapshotsByIds(db, ctx.tenantId, ctx.hubId, roster.layout, ids);
   return { plan, snapshots, activeCount: plan.activeCount };
 }
 
@@ -215,9 +221,12 @@ export async function executePlan(
   });
   if (plan.status === "blocked") await afterExecution(db, plan, options.actor.type, ctx.now);
   const started = Date.now();
+  // Each batch starts after the last one this run looked at: the done ones are not read again.
+  let after = -1;
   while (Date.now() - started < options.budgetMs) {
-    const looked = await executeBatch(db, planId, ctx, options.batchSize ?? 200);
-    if (looked === 0) break;
+    const batch = await runBatch(db, planId, ctx, options.batchSize ?? BATCH_ACTIONS, after);
+    after = batch.lastSeq;
+    if (!batch.more) break;
   }
   return afterExecution(db, await getPlan(db, tenantId, planId), options.actor.type, ctx.now);
 }

@@ -238,6 +238,7 @@ CREATE TABLE `plan_actions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `plan_actions_plan_seq` ON `plan_actions` (`plan_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `plan_actions_plan_kind` ON `plan_actions` (`plan_id`,`kind`);--> statement-breakpoint
+CREATE INDEX `plan_actions_plan_status` ON `plan_actions` (`plan_id`,`status`,`seq`);--> statement-breakpoint
 CREATE TABLE `plan_drafts` (
 	`tenant_id` text NOT NULL,
 	`draft` text NOT NULL,

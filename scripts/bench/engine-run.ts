@@ -1,3 +1,57 @@
-export async function measureEngine(_rows: number) {
-  return { heapMb: 0, rssMb: 0, seconds: 0, baselineHeapMb: 0 };
+// Runs scripts/bench/engine.ts in a Node child of its own, on the same export and the same
+// members (their pages as storage sends them, read from the seeded tenant), for the engine's time
+// and memory alone; and once more the per-row-objects way, for comparison.
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { rosterLayout } from "../../worker/engine/roster.ts";
+import { memberPages } from "../../worker/store/members.ts";
+import { ROOT } from "../stack.ts";
+import { COLUMNS, MAPPING } from "./data.ts";
+import type { BenchStack, BenchTenant } from "./setup.ts";
+
+export interface EngineFigures {
+  seconds: number;
+  steps: Record<string, number>;
+  actions: number;
+  heapPeakMb: number;
+  rssGrowthMb: number;
+}
+
+const run = promisify(execFile);
+
+async function child(args: string[]): Promise<EngineFigures> {
+  const { stdout } = await run(
+    process.execPath,
+    ["--expose-gc", join(ROOT, "scripts", "bench", "engine.ts"), ...args],
+    { cwd: ROOT, maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as EngineFigures;
+}
+
+/** The export and the members' pages the tenant holds now, written for the engine's child. */
+export async function engineInput(stack: BenchStack, tenant: BenchTenant, csv: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "profile-sync-engine-"));
+  writeFileSync(join(dir, "export.csv"), csv);
+  mkdirSync(join(dir, "pages"));
+  const layout = rosterLayout([...COLUMNS], MAPPING);
+  let n = 0;
+  for await (const page of memberPages(stack.db, tenant.tenantId, tenant.hubId, layout)) {
+    writeFileSync(join(dir, "pages", `${String(n++).padStart(4, "0")}.json`), page);
+  }
+  return dir;
+}
+
+/** The engine alone on an engineInput: ours, then rows and members as objects. Removes the input. */
+export async function measureEngine(dir: string): Promise<{ ours: EngineFigures; objects: EngineFigures }> {
+  try {
+    const args = ["--csv", join(dir, "export.csv"), "--pages", join(dir, "pages")];
+    const ours = await child(args);
+    const objects = await child([...args, "--objects"]);
+    return { ours, objects };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

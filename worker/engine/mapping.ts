@@ -38,6 +38,8 @@ const LOOKALIKE_SCRIPTS = [
 const NO_VALUE: ReadonlySet<string> = new Set(["n/a", "#n/a", "null", "-", "--", "\u2013", "\u2014"]);
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set(["email", "employeeId"]);
 const ASCII = /^[\x00-\x7f]*$/;
+// Printable ASCII, no space at either end, no two spaces in a row: normalising changes nothing.
+const PLAIN = /^(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?$/;
 // No name, title or option is this long; a cell that is would be stored on the member and written
 // into every email and sheet that shows them.
 export const MAX_VALUE_CHARS = 1_000;
@@ -158,25 +160,37 @@ export function mappedValue(
   raw: string | null,
   warnings: string[],
 ): string | string[] | null | undefined {
+  return columnMapper(m)(raw, warnings);
+}
+
+export type ColumnMapper = (raw: string | null, warnings: string[]) => string | string[] | null | undefined;
+
+/** mappedValue for one column, with what depends only on the column worked out once. */
+export function columnMapper(m: MappingColumn): ColumnMapper {
   const field = m.field as string;
   if (m.kind === "core") {
-    if (!isCoreField(field)) return undefined;
-    if (IDENTITY_FIELDS.has(field) && raw && withoutInvisible(raw) !== raw) {
-      warnings.push(
-        `${m.column}: invisible characters (such as zero-width spaces) were removed from “${withoutInvisible(raw).trim()}”.`,
-      );
+    if (!isCoreField(field)) return () => undefined;
+    if (!IDENTITY_FIELDS.has(field)) return (raw) => normaliseCore(field, raw);
+    return (raw, warnings) => {
+      if (raw && hasInvisible(raw)) {
+        warnings.push(
+          `${m.column}: invisible characters (such as zero-width spaces) were removed from “${withoutInvisible(raw).trim()}”.`,
+        );
+      }
+      return normaliseCore(field, raw);
+    };
+  }
+  return (raw) => {
+    const value = (raw ?? "").trim();
+    if (!value) return undefined;
+    if (m.kind === "role") {
+      return value
+        .split(/[,;|]/)
+        .map((v) => mapValue(m, v.trim()))
+        .filter(Boolean);
     }
-    return normaliseCore(field, raw);
-  }
-  const value = (raw ?? "").trim();
-  if (!value) return undefined;
-  if (m.kind === "role") {
-    return value
-      .split(/[,;|]/)
-      .map((v) => mapValue(m, v.trim()))
-      .filter(Boolean);
-  }
-  return mapValue(m, value);
+    return mapValue(m, value);
+  };
 }
 
 function mapValue(m: MappingColumn, value: string): string {
@@ -185,6 +199,11 @@ function mapValue(m: MappingColumn, value: string): string {
 
 function normaliseCore(field: CoreField, raw: string | null): string | null {
   if (raw === null) return null;
+  // Most values are printable ASCII with single spaces: nothing to remove, collapse or compose.
+  if (PLAIN.test(raw)) {
+    if (raw === "") return null;
+    return field === "email" ? raw.toLowerCase() : raw;
+  }
   const cleaned = IDENTITY_FIELDS.has(field) ? withoutInvisible(raw) : raw;
   const value = cleaned.replace(/\s+/g, " ").trim();
   if (!value) return null;
@@ -196,6 +215,10 @@ function withoutInvisible(value: string): string {
   return value.replace(INVISIBLE, "");
 }
 
+function hasInvisible(value: string): boolean {
+  return !PLAIN.test(value) && withoutInvisible(value) !== value;
+}
+
 function tooLong(active: MappingColumn[], columnValues: string[][], r: number): string | null {
   const i = columnValues.findIndex((values) => (values[r] ?? "").length > MAX_VALUE_CHARS);
   if (i < 0) return null;
@@ -204,7 +227,11 @@ function tooLong(active: MappingColumn[], columnValues: string[][], r: number): 
 }
 
 export function rowProblem(record: PersonRecord): string | null {
-  const email = record.core.email;
+  return emailProblem(record.core.email);
+}
+
+/** Why a row's email cannot identify a person; null when it can. */
+export function emailProblem(email: string | null | undefined): string | null {
   if (!email) return "No email address: a person needs a work email to be invited or matched.";
   if (!EMAIL.test(email)) return `"${email}" is not a valid email address.`;
   const lookalikes = lookalikeLetters(email);

@@ -4,7 +4,8 @@
 // Built a page at a time as pages arrive from storage; a member's full snapshot is fetched only
 // for the people who need an action.
 import type { MemberSource, MemberStatus } from "../../db/schema.ts";
-import { fingerprint, flatten } from "./fingerprint.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { DATE_FIELDS, isCoreField } from "./mapping.ts";
 import type { RosterLayout } from "./roster.ts";
 import type { CoreField, MemberSnapshot } from "./types.ts";
 
@@ -58,7 +59,8 @@ const COLUMN: Record<CoreField | "approverId" | "contentRegion", string> = {
 
 /** What to read per member for this layout: mapped fields, dates, derived fields, the profile. */
 export function memberPageShape(layout: RosterLayout): MemberPageShape {
-  const fields: (CoreField | "approverId" | "contentRegion")[] = [...layout.coreFields];
+  const inFixed = new Set<CoreField>(["employeeId", "email", "firstName", "lastName"]);
+  const fields: (CoreField | "approverId" | "contentRegion")[] = layout.coreFields.filter((f) => !inFixed.has(f));
   if (layout.hasStartDate) fields.push("startDate");
   if (layout.hasTerminationDate) fields.push("terminationDate");
   if (layout.mapped.has("manager")) fields.push("approverId");
@@ -74,7 +76,6 @@ export interface MemberIndexBuilder {
 
 export function memberIndexBuilder(layout: RosterLayout): MemberIndexBuilder {
   const shape = memberPageShape(layout);
-  const coreAt = layout.coreFields.map((f) => FIXED_COLUMNS + shape.columns.indexOf(COLUMN[f]));
   const at = (column: string) => {
     const i = shape.columns.indexOf(column);
     return i < 0 ? -1 : FIXED_COLUMNS + i;
@@ -84,6 +85,16 @@ export function memberIndexBuilder(layout: RosterLayout): MemberIndexBuilder {
   const approverAt = at("approver_id");
   const regionAt = at("content_region");
   const profileAt = FIXED_COLUMNS + shape.columns.length;
+  // What each mapped column would hold for this member, as the roster writes a row's values: the
+  // core field's column (the fixed ones included), the profile's value, or null (dates, non-fields).
+  const fixed: Partial<Record<CoreField, number>> = { employeeId: 1, email: 2, firstName: 7, lastName: 8 };
+  const readers = layout.active.map((m): ((row: unknown[]) => unknown) => {
+    const field = m.field as string;
+    if (m.kind !== "core") return (row) => ((row[profileAt] ?? {}) as Record<string, unknown>)[field] ?? null;
+    if (!isCoreField(field) || DATE_FIELDS.has(field)) return () => null;
+    const column = fixed[field] ?? at(COLUMN[field]);
+    return (row) => row[column] ?? null;
+  });
   const intern = new Map<string, string>();
   const kept = (value: unknown): string | null => {
     if (typeof value !== "string") return null;
@@ -112,7 +123,7 @@ export function memberIndexBuilder(layout: RosterLayout): MemberIndexBuilder {
     byEmployeeId: new Map(),
     byEmail: new Map(),
   };
-  const values: (string | null)[] = [];
+  const values: unknown[] = new Array(readers.length);
   return {
     add(rows) {
       for (const row of rows) {
@@ -138,13 +149,8 @@ export function memberIndexBuilder(layout: RosterLayout): MemberIndexBuilder {
         index.names.push([first, last].filter(Boolean).join(" "));
         if (employeeId) index.byEmployeeId.set(employeeId, i);
         index.byEmail.set(email, i);
-        values.length = 0;
-        for (const c of coreAt) values.push((row[c] as string | null) ?? null);
-        if (shape.profile) {
-          const profile = (row[profileAt] ?? {}) as Record<string, string | string[]>;
-          for (const key of layout.profileKeys) values.push(flatten(profile[key]));
-        }
-        index.hashes.push(fingerprint(values));
+        for (let k = 0; k < readers.length; k++) values[k] = (readers[k] as (row: unknown[]) => unknown)(row);
+        index.hashes.push(fingerprint(JSON.stringify(values)));
         if (startAt >= 0) index.startDates.push(kept(row[startAt]));
         if (endAt >= 0) index.terminationDates.push(kept(row[endAt]));
         if (approverAt >= 0) index.approverIds.push((row[approverAt] as string | null) ?? null);
@@ -190,4 +196,33 @@ export function indexSnapshots(snapshots: MemberSnapshot[], layout: RosterLayout
   const shape = memberPageShape(layout);
   builder.add(snapshots.map((s) => memberPageRow(s, shape)));
   return builder.finish();
+}
+
+/**
+ * A member's snapshot from its page row: the fields the page carries (what this layout maps, and
+ * the member's identity and state). Enough for planning that member's row; execution reads the
+ * member whole again.
+ */
+export function snapshotOfPageRow(row: unknown[], shape: MemberPageShape): MemberSnapshot {
+  const [id, employeeId, email, status, source, version, inHub, firstName, lastName] = row as [
+    string,
+    string | null,
+    string,
+    MemberStatus,
+    MemberSource,
+    number,
+    number,
+    string | null,
+    string | null,
+  ];
+  const core: MemberSnapshot["core"] = { employeeId, email, firstName, lastName };
+  const derived: MemberSnapshot["derived"] = { approverId: null, contentRegion: null };
+  shape.columns.forEach((column, i) => {
+    const field = FIELD_OF[column] as CoreField | "approverId" | "contentRegion";
+    const value = (row[FIXED_COLUMNS + i] as string | null) ?? null;
+    if (field === "approverId" || field === "contentRegion") derived[field] = value;
+    else core[field] = value;
+  });
+  const profile = shape.profile ? ((row[FIXED_COLUMNS + shape.columns.length] ?? {}) as MemberSnapshot["profile"]) : {};
+  return { id, employeeId, email, status, source, version, inHub: Boolean(inHub), core, derived, profile };
 }

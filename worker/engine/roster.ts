@@ -5,26 +5,27 @@
 // read whole at the end, as applyMapping reads them (a column's day/month order is inferred from
 // all its values).
 import type { MappingColumn } from "../../db/schema.ts";
-import { fingerprint, flatten } from "./fingerprint.ts";
+import { fingerprint } from "./fingerprint.ts";
 import {
+  columnMapper,
   coreCell,
   DATE_FIELDS,
+  emailProblem,
   isCoreField,
   MAX_VALUE_CHARS,
   mappedValue,
   type RejectedRow,
   readDates,
   rejectedRow,
-  rowProblem,
 } from "./mapping.ts";
 import type { RowSource } from "./parse.ts";
 import type { CoreField, DateOrder, Issue, PersonRecord } from "./types.ts";
 
-/** Where each mapped value goes, and the fixed order fingerprints read fields in. */
+/** Which columns feed which fields. */
 export interface RosterLayout {
   active: MappingColumn[];
   mapped: ReadonlySet<string>;
-  /** Core fields the mapping writes (record.core's keys), dates excluded, in a fixed order. */
+  /** Core fields the mapping writes (record.core's keys), dates excluded. */
   coreFields: CoreField[];
   /** Mapped fields compared as profile values (segments, roles). */
   profileKeys: string[];
@@ -38,7 +39,7 @@ export interface Roster {
   lines: number[];
   /** The row's mapped values in `active` order (dates as null: see startDates/terminationDates). */
   json: string[];
-  /** Fingerprint of coreFields then profileKeys (flattened). */
+  /** Fingerprint of `json`. */
   hashes: number[];
   employeeIds: (string | null)[];
   emails: (string | null)[];
@@ -72,9 +73,10 @@ export function rosterLayout(columns: string[], mapping: MappingColumn[]): Roste
 }
 
 // Cells are slices of the reader's text: a string kept past its row is copied, so the text it came
-// from can go (V8 copies short substrings itself).
+// from can go. V8 copies substrings under 13 characters itself; a longer one is copied by
+// flattening a concatenation.
 function detach(value: string): string {
-  return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
+  return value.length < 13 ? value : ` ${value}`.slice(1);
 }
 
 /** Repeated values (statuses, countries, managers, dates) are kept once. */
@@ -96,10 +98,21 @@ export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrd
   const layout = rosterLayout(source.columns, mapping);
   const { active } = layout;
   const columnIndex = active.map((m) => source.columns.indexOf(m.column));
+  const isCore = active.map((m) => m.kind === "core");
   const isDate = active.map((m) => m.kind === "core" && DATE_FIELDS.has(m.field as CoreField));
+  const mappers = active.map(columnMapper);
   const dateRaw = active.map(() => [] as string[]);
-  const coreSlot = new Map(layout.coreFields.map((f, i) => [f, i]));
-  const profileSlot = new Map(layout.profileKeys.map((f, i) => [f, i]));
+  // Where the fields read for every row come from: the last column feeding each, as in record.core.
+  const at = (field: CoreField) => active.findLastIndex((m) => m.kind === "core" && m.field === field);
+  const fieldAt = {
+    employeeId: at("employeeId"),
+    email: at("email"),
+    manager: at("manager"),
+    employmentStatus: at("employmentStatus"),
+    country: at("country"),
+    firstName: at("firstName"),
+    lastName: at("lastName"),
+  };
   const intern = interner();
   const roster: Roster = {
     layout,
@@ -121,53 +134,43 @@ export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrd
     issues: [],
   };
   const problems = new Map<number, string>();
-  const coreValues: (string | null)[] = new Array(layout.coreFields.length);
-  const profileValues: (string | null)[] = new Array(layout.profileKeys.length);
+  const warnings: string[] = [];
+  const text = (values: unknown[], i: number): string | null =>
+    i < 0 ? null : ((values[i] as string | null | undefined) ?? null);
 
   source.rows((cells, line) => {
     const r = roster.size++;
-    const values: (string | string[] | null | undefined)[] = new Array(active.length);
-    const warnings: string[] = [];
+    const values: unknown[] = new Array(active.length);
     let long: string | null = null;
-    const core: Partial<Record<CoreField, string | null>> = {};
-    coreValues.fill(null);
-    profileValues.fill(null);
     for (let i = 0; i < active.length; i++) {
-      const m = active[i] as MappingColumn;
       let raw = cells[columnIndex[i] as number] ?? "";
-      if (m.kind === "core") raw = coreCell(raw);
-      if (long === null && raw.length > MAX_VALUE_CHARS) long = tooLong(m.column, raw);
+      if (isCore[i]) raw = coreCell(raw);
+      if (long === null && raw.length > MAX_VALUE_CHARS) long = tooLong((active[i] as MappingColumn).column, raw);
       if (isDate[i]) {
         (dateRaw[i] as string[]).push(detach(raw));
         values[i] = null;
-        continue;
-      }
-      const value = mappedValue(m, raw, warnings);
-      values[i] = value;
-      if (value === undefined) continue;
-      const field = m.field as string;
-      if (m.kind === "core") {
-        core[field as CoreField] = value as string | null;
-        const slot = coreSlot.get(field as CoreField);
-        if (slot !== undefined) coreValues[slot] = value as string | null;
-      } else if (value !== null) {
-        const slot = profileSlot.get(field);
-        if (slot !== undefined) profileValues[slot] = flatten(value);
-      }
+      } else values[i] = (mappers[i] as (typeof mappers)[number])(raw, warnings) ?? null;
     }
+    const json = JSON.stringify(values);
     roster.lines.push(line);
-    roster.json.push(JSON.stringify(values));
-    roster.hashes.push(fingerprint([...coreValues, ...profileValues]));
-    const detached = (value: string | null | undefined) => (value ? detach(value) : (value ?? null));
-    roster.employeeIds.push(detached(core.employeeId));
-    roster.emails.push(detached(core.email));
-    roster.managers.push(intern(core.manager ?? null));
-    roster.statuses.push(intern(core.employmentStatus ?? null));
-    roster.countries.push(intern(core.country ?? null));
-    roster.firstNames.push(detached(core.firstName));
-    roster.lastNames.push(detached(core.lastName));
-    if (warnings.length) roster.warnings.set(r, warnings);
-    const problem = long ?? rowProblem({ row: line, core, derived: {}, warnings, profile: {}, mapped: layout.mapped });
+    roster.json.push(json);
+    roster.hashes.push(fingerprint(json));
+    const employeeId = text(values, fieldAt.employeeId);
+    const email = text(values, fieldAt.email);
+    roster.employeeIds.push(employeeId === null ? null : detach(employeeId));
+    roster.emails.push(email === null ? null : detach(email));
+    roster.managers.push(intern(text(values, fieldAt.manager)));
+    roster.statuses.push(intern(text(values, fieldAt.employmentStatus)));
+    roster.countries.push(intern(text(values, fieldAt.country)));
+    const first = text(values, fieldAt.firstName);
+    const last = text(values, fieldAt.lastName);
+    roster.firstNames.push(first === null ? null : detach(first));
+    roster.lastNames.push(last === null ? null : detach(last));
+    if (warnings.length) {
+      roster.warnings.set(r, warnings.slice());
+      warnings.length = 0;
+    }
+    const problem = long ?? emailProblem(fieldAt.email < 0 ? undefined : email);
     if (problem) problems.set(r, problem);
   });
 

@@ -4,7 +4,14 @@
 // a second executor or a re-run after a crash finds the action no longer pending and writes
 // nothing; a batch that dies before commit leaves no trace. The same batch moves the plan's
 // status on: executing while approved actions are pending, done when none is.
-import { and, asc, eq, getTableColumns, inArray } from "drizzle-orm";
+//
+// A batch is a few set-based statements (execution-sets.ts), a couple of thousand actions each,
+// its reads one round trip. Claims are all taken before effects are written, so a batch never
+// holds two actions about one member or one invitee: it ends before the second, which then runs
+// in the next batch and sees the first done, as one action after the other would. A batch that
+// breaks a unique rule (an email another member took since planning) is run again one action at
+// a time with the per-action statements below, so only the colliding action fails.
+import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
   fieldOptions,
@@ -14,6 +21,7 @@ import {
   mappings,
   members,
   planActions,
+  plans,
 } from "../../db/schema.ts";
 import {
   type Effect,
@@ -26,9 +34,9 @@ import { fold } from "../engine/fold.ts";
 import type { CoreField, DerivedField } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
 import { type Actor, type Args, auditStatement, type Stmt } from "./audit.ts";
+import { setStatements } from "./execution-sets.ts";
 import { invitationStatements, inviteTemplateOf } from "./invitations.ts";
 import { snapshotOf } from "./members.ts";
-import { getPlan } from "./plans.ts";
 import { getHub, getTenant } from "./tenants.ts";
 
 export type { Actor } from "./audit.ts";
@@ -75,6 +83,9 @@ interface Segments {
 const MEMBER_COLUMNS = getTableColumns(members);
 const column = (field: keyof typeof MEMBER_COLUMNS) => MEMBER_COLUMNS[field].name;
 
+/** Actions per batch: a few MB of writes, well inside the write lock's 5 s and sqld's limits. */
+export const BATCH_ACTIONS = 2_000;
+
 /** Runs up to `limit` approved pending actions of a plan; returns how many it looked at. */
 export async function executeBatch(
   db: Db,
@@ -82,53 +93,151 @@ export async function executeBatch(
   ctx: ExecutionContext,
   limit: number,
 ): Promise<number> {
-  const plan = await getPlan(db, ctx.tenantId, planId);
+  return (await runBatch(db, planId, ctx, limit, -1)).looked;
+}
+
+export interface BatchRun {
+  /** Actions this batch looked at (claimed, skipped or found stale). */
+  looked: number;
+  /** The seq of the last of them: the next batch starts after it. */
+  lastSeq: number;
+  /** Whether approved actions may still be pending after it. */
+  more: boolean;
+}
+
+/** executeBatch from the action after `afterSeq` (earlier ones were looked at by this run). */
+export async function runBatch(
+  db: Db,
+  planId: string,
+  ctx: ExecutionContext,
+  limit: number,
+  afterSeq: number,
+): Promise<BatchRun> {
+  const { plan, actions, rows, segments } = await readBatch(db, planId, ctx.tenantId, limit, afterSeq);
   if (plan.status === "blocked") {
     throw new AppError("deprovisioning_guard", guardMessage(plan.guard.deprovisions, plan.guard.limit));
   }
-  const actions = await db
-    .select()
-    .from(planActions)
-    .where(
-      and(
-        eq(planActions.tenantId, ctx.tenantId),
-        eq(planActions.planId, planId),
-        eq(planActions.approved, true),
-        eq(planActions.status, "pending"),
-      ),
-    )
-    .orderBy(asc(planActions.seq))
-    .limit(limit);
   if (actions.length === 0) {
     await db.$client.execute(planStatusSql(planId, ctx.tenantId));
-    return 0;
+    return { looked: 0, lastSeq: afterSeq, more: false };
   }
-  const memberIds = actions.map((a) => a.memberId).filter((id): id is string => id !== null);
-  const rows = memberIds.length
-    ? await db
-        .select()
-        .from(members)
-        .where(and(eq(members.tenantId, ctx.tenantId), inArray(members.id, memberIds)))
-    : [];
+  const batch = withoutRepeats(actions);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const segments = await segmentsOf(db, ctx.tenantId, plan.hubId, plan.mappingVersion);
-  const token = crypto.randomUUID();
-  const perAction: Stmt[][] = [];
-  for (const action of actions) {
+  const now = ctx.now.toISOString();
+  const executions = batch.map((action) => {
     const row = action.memberId ? byId.get(action.memberId) : undefined;
-    const snapshot = row ? snapshotOf(row, true) : null;
-    const execution = executionOf(action, snapshot, ctx.now.toISOString());
-    perAction.push(await statementsFor(action, execution, token, ctx, segments));
-  }
+    return executionOf(action, row ? snapshotOf(row, true) : null, now);
+  });
+  const token = crypto.randomUUID();
+  const statements = await setStatements(batch, executions, token, ctx, segments, (e) =>
+    staleMessage(e.precondition),
+  );
   try {
-    await db.$client.batch([...perAction.flat(), planStatusSql(planId, ctx.tenantId)], "write");
+    await db.$client.batch([...statements, planStatusSql(planId, ctx.tenantId)], "write");
   } catch (error) {
     if (!isConstraintError(error)) throw error;
     // One action's change collides with data written since planning (an email another member
     // took…); the whole batch rolled back. Run each alone so only the colliding one fails.
-    await oneByOne(db, actions, perAction, planId, ctx);
+    const perAction: Stmt[][] = [];
+    for (const [i, action] of batch.entries()) {
+      perAction.push(await statementsFor(action, executions[i] as Execution, token, ctx, segments));
+    }
+    await oneByOne(db, batch, perAction, planId, ctx);
   }
-  return actions.length;
+  const last = batch.at(-1) as (typeof batch)[number];
+  return { looked: batch.length, lastSeq: last.seq, more: batch.length < actions.length || actions.length === limit };
+}
+
+type PendingAction = Awaited<ReturnType<typeof readBatch>>["actions"][number];
+
+/** The plan, its next pending approved actions, their members and the segments: one round trip. */
+async function readBatch(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
+  const pending = and(
+    eq(planActions.planId, planId),
+    eq(planActions.status, "pending"),
+    gt(planActions.seq, afterSeq),
+    eq(planActions.tenantId, tenantId),
+    eq(planActions.approved, true),
+  );
+  const planColumns = { status: plans.status, guard: plans.guard, hubId: plans.hubId };
+  const ofPlan = (of: "hub_id" | "mapping_version") =>
+    sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
+  const [planRows, actions, rows, mappingRows, fieldRows, optionRows] = await db.batch([
+    db.select(planColumns).from(plans).where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
+    db
+      .select({
+        id: planActions.id,
+        seq: planActions.seq,
+        kind: planActions.kind,
+        memberId: planActions.memberId,
+        memberVersion: planActions.memberVersion,
+        email: planActions.email,
+        employeeId: planActions.employeeId,
+        name: planActions.name,
+        payload: planActions.payload,
+        approvedBy: planActions.approvedBy,
+      })
+      .from(planActions)
+      .where(pending)
+      .orderBy(asc(planActions.seq))
+      .limit(limit),
+    db
+      .select()
+      .from(members)
+      .where(
+        and(
+          eq(members.tenantId, tenantId),
+          inArray(
+            members.id,
+            db
+              .select({ id: planActions.memberId })
+              .from(planActions)
+              .where(pending)
+              .orderBy(asc(planActions.seq))
+              .limit(limit),
+          ),
+        ),
+      ),
+    db
+      .select({ columns: mappings.columns })
+      .from(mappings)
+      .where(
+        and(
+          eq(mappings.tenantId, tenantId),
+          eq(mappings.hubId, ofPlan("hub_id")),
+          eq(mappings.version, ofPlan("mapping_version")),
+        ),
+      ),
+    db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
+    db
+      .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
+      .from(fieldOptions)
+      .where(eq(fieldOptions.tenantId, tenantId)),
+  ]);
+  const plan = planRows[0];
+  if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
+  return { plan, actions, rows, segments: segmentsFrom(mappingRows[0]?.columns ?? [], fieldRows, optionRows) };
+}
+
+/**
+ * The actions up to (not including) the first that concerns a member or an invitee an earlier
+ * one in the batch does: claims are taken together, so the second must wait for the next batch.
+ */
+function withoutRepeats<A extends Pick<PendingAction, "memberId" | "email" | "employeeId" | "kind" | "payload">>(
+  actions: A[],
+): A[] {
+  const seen = new Set<string>();
+  for (const [i, action] of actions.entries()) {
+    const keys = [
+      action.memberId && `member:${action.memberId}`,
+      action.kind === "invite" && action.email && `email:${action.email}`,
+      action.kind === "invite" && action.employeeId && `employee:${action.employeeId}`,
+      action.kind === "invite" && `member:${(action.payload as { memberId?: string } | null)?.memberId ?? ""}`,
+    ].filter((k): k is string => Boolean(k));
+    if (keys.some((k) => seen.has(k))) return actions.slice(0, i);
+    for (const k of keys) seen.add(k);
+  }
+  return actions;
 }
 
 async function oneByOne(
@@ -195,33 +304,16 @@ export function guardMessage(deprovisions: number, limit: number): string {
   );
 }
 
-async function segmentsOf(
-  db: Db,
-  tenantId: string,
-  hubId: string,
-  mappingVersion: number | null,
-): Promise<Segments> {
-  const [mapping, fieldRows, optionRows] = await Promise.all([
-    mappingVersion === null
-      ? undefined
-      : db.query.mappings.findFirst({
-          where: and(
-            eq(mappings.tenantId, tenantId),
-            eq(mappings.hubId, hubId),
-            eq(mappings.version, mappingVersion),
-          ),
-        }),
-    db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
-    db
-      .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
-      .from(fieldOptions)
-      .where(eq(fieldOptions.tenantId, tenantId)),
-  ]);
+function segmentsFrom(
+  mappingColumns: MappingColumn[],
+  fieldRows: { id: string; key: string }[],
+  optionRows: { fieldId: string; folded: string }[],
+): Segments {
   const keyOf = new Map(fieldRows.map((f) => [f.id, f.key]));
   const existing = new Map(fieldRows.map((f) => [f.key, new Set<string>()]));
   for (const o of optionRows) existing.get(keyOf.get(o.fieldId) ?? "")?.add(o.folded);
   const columns = new Map(
-    (mapping?.columns ?? []).filter((c) => c.field && c.kind !== "core").map((c) => [c.field as string, c]),
+    mappingColumns.filter((c) => c.field && c.kind !== "core").map((c) => [c.field as string, c]),
   );
   return { columns, existing };
 }

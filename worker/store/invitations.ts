@@ -59,16 +59,17 @@ export interface NewInvitation {
   now: Date;
 }
 
-/** The invitation row and its queued email, both written only where `guard` holds. */
-export async function invitationStatements(
-  invitation: NewInvitation,
-  mail: InviteMail,
-  guard: string,
-  guardArgs: Args,
-): Promise<{ id: string; expiresAt: string; statements: Stmt[] }> {
-  const id = crypto.randomUUID();
+/** What an invitation is made of: its id, the token's hash, the expiry and the rendered email. */
+export interface InvitationValues {
+  id: string;
+  tokenHash: string;
+  expiresAt: string;
+  email: { subject: string; text: string; html: string };
+}
+
+/** A new invitation's values: a fresh single-use token (only its hash is kept) in the rendered email. */
+export async function invitationValues(invitation: NewInvitation, mail: InviteMail): Promise<InvitationValues> {
   const token = newInviteToken();
-  const now = invitation.now.toISOString();
   const expiresAt = new Date(invitation.now.getTime() + INVITATION_DAYS * 86_400_000).toISOString();
   const email = renderInvite(mail.template, {
     tenantName: mail.tenantName,
@@ -76,6 +77,18 @@ export async function invitationStatements(
     name: invitation.name ?? invitation.email,
     acceptUrl: `${mail.acceptUrl}${token}`,
   });
+  return { id: crypto.randomUUID(), tokenHash: await sha256Hex(token), expiresAt, email };
+}
+
+/** The invitation row and its queued email, both written only where `guard` holds. */
+export async function invitationStatements(
+  invitation: NewInvitation,
+  mail: InviteMail,
+  guard: string,
+  guardArgs: Args,
+): Promise<{ id: string; expiresAt: string; statements: Stmt[] }> {
+  const { id, tokenHash, expiresAt, email } = await invitationValues(invitation, mail);
+  const now = invitation.now.toISOString();
   const { tenantId } = invitation;
   return {
     id,
@@ -90,7 +103,7 @@ export async function invitationStatements(
           invitation.hubId,
           invitation.memberId,
           invitation.actionId,
-          await sha256Hex(token),
+          tokenHash,
           expiresAt,
           now,
           ...guardArgs,

@@ -10,6 +10,7 @@ import {
   type MemberPageShape,
   memberIndexBuilder,
   memberPageShape,
+  snapshotOfPageRow,
 } from "../engine/member-index.ts";
 import type { RosterLayout } from "../engine/roster.ts";
 import { CORE_FIELDS, type CoreField, type MemberSnapshot } from "../engine/types.ts";
@@ -36,19 +37,8 @@ export function snapshotOf(row: MemberRow, inHub: boolean): MemberSnapshot {
 const inHub = (hubId: string) =>
   sql<number>`exists (select 1 from hub_memberships h where h.hub_id = ${hubId} and h.member_id = ${members.id})`;
 
-/** Every member of the tenant (identity is tenant-wide), each flagged with membership of `hubId`. */
-export async function loadSnapshots(db: Db, tenantId: string, hubId: string): Promise<MemberSnapshot[]> {
-  const rows = await db
-    .select({ ...getTableColumns(members), inHub: inHub(hubId) })
-    .from(members)
-    .where(eq(members.tenantId, tenantId));
-  return rows.map(({ inHub, ...row }) => snapshotOf(row, Boolean(inHub)));
-}
-
 // Rows of about 300 bytes of JSON: 10,000 keep a page near 4 MB, well under sqld's 10 MB answer.
 const PAGE_ROWS = 10_000;
-// Full rows cell by cell are several times bigger.
-const SNAPSHOT_CHUNK = 2_000;
 
 /** The compact index of every member, for planning an export laid out as `layout`. */
 export async function loadMemberIndex(
@@ -58,19 +48,26 @@ export async function loadMemberIndex(
   layout: RosterLayout,
 ): Promise<MemberIndex> {
   const builder = memberIndexBuilder(layout);
-  const shape = memberPageShape(layout);
-  let after: [string, string] = ["", ""];
-  let next = readPage(db, tenantId, hubId, shape, after);
-  for (;;) {
-    const page = await next;
-    if (page.count === 0) break;
-    after = page.last;
-    // The next page is on its way while this one is indexed.
-    if (page.count === PAGE_ROWS) next = readPage(db, tenantId, hubId, shape, after);
-    builder.add(JSON.parse(page.rows) as unknown[][]);
-    if (page.count < PAGE_ROWS) break;
-  }
+  for await (const page of memberPages(db, tenantId, hubId, layout)) builder.add(JSON.parse(page) as unknown[][]);
   return builder.finish();
+}
+
+/** The tenant's members as pages of JSON text (arrays of memberIndexBuilder rows), in order. */
+export async function* memberPages(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  layout: RosterLayout,
+): AsyncGenerator<string> {
+  const shape = memberPageShape(layout);
+  let next: Promise<Page> | null = readPage(db, tenantId, hubId, shape, ["", ""]);
+  while (next) {
+    const page: Page = await next;
+    if (page.count === 0) return;
+    // The next page is on its way while this one is indexed.
+    next = page.count === PAGE_ROWS ? readPage(db, tenantId, hubId, shape, page.last) : null;
+    yield page.rows;
+  }
 }
 
 interface Page {
@@ -79,13 +76,8 @@ interface Page {
   last: [string, string];
 }
 
-async function readPage(
-  db: Db,
-  tenantId: string,
-  hubId: string,
-  shape: MemberPageShape,
-  after: [string, string],
-): Promise<Page> {
+/** A member as one JSON array: memberIndexBuilder's row for `shape`. */
+function pageRowSql(shape: MemberPageShape): string {
   const columns = [
     "m.id",
     "m.employee_id",
@@ -99,9 +91,19 @@ async function readPage(
     ...shape.columns.map((c) => `m.${c}`),
     ...(shape.profile ? ["json(m.profile)"] : []),
   ];
+  return `json_array(${columns.join(", ")})`;
+}
+
+async function readPage(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  shape: MemberPageShape,
+  after: [string, string],
+): Promise<Page> {
   const result = await db.$client.execute({
     sql: `WITH page AS (
-            SELECT m.created_at AS c, m.id AS i, json_array(${columns.join(", ")}) AS j
+            SELECT m.created_at AS c, m.id AS i, ${pageRowSql(shape)} AS j
             FROM members m
             WHERE m.tenant_id = ? AND (m.created_at, m.id) > (?, ?)
             ORDER BY m.created_at, m.id
@@ -121,32 +123,36 @@ async function readPage(
   };
 }
 
-/** Full snapshots of the given members, by id (those a plan acts on). */
+/**
+ * The members planning acts on, by id, with the fields `layout` maps (as their page rows carry
+ * them): what planMatch compares and names. Execution reads them whole again.
+ */
 export async function snapshotsByIds(
   db: Db,
   tenantId: string,
   hubId: string,
+  layout: RosterLayout,
   ids: string[],
 ): Promise<Map<string, MemberSnapshot>> {
+  const shape = memberPageShape(layout);
   const unique = [...new Set(ids)];
   const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += SNAPSHOT_CHUNK) chunks.push(unique.slice(i, i + SNAPSHOT_CHUNK));
+  for (let i = 0; i < unique.length; i += PAGE_ROWS) chunks.push(unique.slice(i, i + PAGE_ROWS));
   const pages = await Promise.all(
     chunks.map((chunk) =>
-      db
-        .select({ ...getTableColumns(members), inHub: inHub(hubId) })
-        .from(members)
-        .where(
-          and(
-            eq(members.tenantId, tenantId),
-            sql`${members.id} in (select value from json_each(${JSON.stringify(chunk)}))`,
-          ),
-        ),
+      db.$client.execute({
+        sql: `SELECT '[' || coalesce(group_concat(${pageRowSql(shape)}, ','), '') || ']' AS rows
+              FROM members m WHERE m.tenant_id = ? AND m.id IN (SELECT value FROM json_each(?))`,
+        args: [hubId, tenantId, JSON.stringify(chunk)],
+      }),
     ),
   );
   const snapshots = new Map<string, MemberSnapshot>();
   for (const page of pages) {
-    for (const { inHub, ...row } of page) snapshots.set(row.id, snapshotOf(row, Boolean(inHub)));
+    for (const row of JSON.parse(String(page.rows[0]?.rows ?? "[]")) as unknown[][]) {
+      const snapshot = snapshotOfPageRow(row, shape);
+      snapshots.set(snapshot.id, snapshot);
+    }
   }
   return snapshots;
 }

@@ -1,0 +1,122 @@
+// The engine alone, in a Node process of its own (run with --expose-gc): parse → map → index the
+// members → match/derive/plan → the actions serialised as storage takes them, from an export file
+// and the members' pages as storage sends them (one file per page, read as it would arrive), with
+// no other I/O. Prints one JSON line: seconds per step, the peak of the V8 heap plus the export's
+// bytes (what a Worker's 128 MB limits), and the growth of the resident set. `--objects` measures
+// the straightforward way instead (the text decoded whole, rows as Papa's header objects, the
+// members as objects), for comparison.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import v8 from "node:v8";
+import Papa from "papaparse";
+import { memberIndexBuilder, memberPageShape, snapshotOfPageRow } from "../../worker/engine/member-index.ts";
+import { openCsv } from "../../worker/engine/parse.ts";
+import { planRoster } from "../../worker/engine/plan-roster.ts";
+import { buildRoster } from "../../worker/engine/roster.ts";
+import type { MemberSnapshot } from "../../worker/engine/types.ts";
+import { MAPPING } from "./data.ts";
+import { residentMb } from "./memory.ts";
+
+const { values } = parseArgs({
+  options: {
+    csv: { type: "string" },
+    pages: { type: "string" },
+    objects: { type: "boolean", default: false },
+  },
+});
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error("run with --expose-gc");
+const pageFiles = readdirSync(values.pages as string)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => join(values.pages as string, f));
+const readPages = function* () {
+  for (const file of pageFiles) yield readFileSync(file, "utf8");
+};
+gc();
+const baseHeap = usedHeap();
+const bytes = new Uint8Array(readFileSync(values.csv as string));
+const baseRss = residentMb(process.pid)?.rss ?? 0;
+const profiler = new v8.GCProfiler();
+profiler.start();
+const times: Record<string, number> = {};
+let last = performance.now();
+const lap = (step: string) => {
+  const now = performance.now();
+  times[step] = Number(((now - last) / 1000).toFixed(3));
+  last = now;
+};
+
+let actions = 0;
+let storedBytes = 0;
+if (values.objects) {
+  // Rows as objects, members as objects: what the straightforward implementation holds.
+  const text = new TextDecoder().decode(bytes);
+  const rows = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true }).data;
+  lap("parse");
+  const members = [...readPages()].flatMap((page) =>
+    (JSON.parse(page) as unknown[][]).map((r) => ({
+      id: r[0],
+      employeeId: r[1],
+      email: r[2],
+      status: r[3],
+      values: r.slice(3),
+    })),
+  );
+  const byEmail = new Map(members.map((m) => [m.email as string, m]));
+  lap("members");
+  const planned = rows.map((row) => ({ row, member: byEmail.get((row["Work Email"] ?? "").toLowerCase()) ?? null }));
+  actions = planned.filter((p) => !p.member).length;
+  lap("plan");
+} else {
+  const source = openCsv(bytes);
+  const roster = buildRoster(source, MAPPING, null);
+  lap("parse+map");
+  const builder = memberIndexBuilder(roster.layout);
+  for (const page of readPages()) builder.add(JSON.parse(page) as unknown[][]);
+  const members = builder.finish();
+  lap("members");
+  const plan = planRoster(roster, members, {
+    newId: () => crypto.randomUUID(),
+    regions: {},
+    today: new Date().toISOString().slice(0, 10),
+    hubId: "hub",
+    partial: false,
+  });
+  lap("match+derive+plan");
+  // The members acted on are read again, as storage answers them.
+  const needed = new Set(plan.needed.map((i) => members.ids[i] as string));
+  const shape = memberPageShape(roster.layout);
+  const snapshots = new Map<string, MemberSnapshot>();
+  for (const page of readPages()) {
+    for (const row of JSON.parse(page) as unknown[][]) {
+      if (needed.has(row[0] as string)) snapshots.set(row[0] as string, snapshotOfPageRow(row, shape));
+    }
+  }
+  lap("snapshots");
+  for (const action of plan.actions(snapshots)) {
+    actions++;
+    storedBytes += JSON.stringify(action).length;
+  }
+  lap("actions");
+}
+const stats = profiler.stop();
+const peakGc = Math.max(...stats.statistics.map((s) => s.beforeGC.heapStatistics.usedHeapSize), 0);
+// ArrayBuffers (the export's bytes) are outside the heap the GC reports on; a Worker counts them.
+const peakHeap = Math.max(peakGc, usedHeap()) + bytes.byteLength;
+console.log(
+  JSON.stringify({
+    seconds: Number(Object.values(times).reduce((a, b) => a + b, 0).toFixed(3)),
+    steps: times,
+    actions,
+    storedMb: Number((storedBytes / 1e6).toFixed(1)),
+    heapPeakMb: Number(((peakHeap - baseHeap) / 1e6).toFixed(1)),
+    rssGrowthMb: Number(((residentMb(process.pid)?.hwm ?? 0) - baseRss).toFixed(1)),
+  }),
+);
+
+function usedHeap(): number {
+  return v8.getHeapStatistics().used_heap_size;
+}
