@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
 import { registerApiGuards } from "./api-guards.ts";
+import { databaseUnavailable } from "./database-unavailable.ts";
 import type { AppEnv } from "./env.ts";
 import { AppError, problemResponse } from "./errors.ts";
 import { apiKeyAuth, database } from "./middleware.ts";
@@ -25,7 +26,6 @@ import { registerSettings } from "./routes/settings.ts";
 import { registerSyncRuns } from "./routes/sync-runs.ts";
 import { registerWebhooks } from "./routes/webhooks.ts";
 import { registerScim } from "./scim/service.ts";
-import { isDatabaseUnreachable } from "./unreachable-database.ts";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
@@ -49,10 +49,14 @@ export function createApp() {
         new URL(c.req.url).pathname,
       );
     }
-    if (isDatabaseUnreachable(error)) {
-      console.error(`database unreachable in ${c.req.method} ${c.req.routePath}`);
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      console.error(`database unavailable (${unavailable}) in ${c.req.method} ${c.req.routePath}`);
       return problemResponse(
-        new AppError("database_unavailable", "The database is not reachable right now; try again shortly."),
+        new AppError(
+          "database_unavailable",
+          "The database is unavailable or busy right now; try again shortly.",
+        ),
         new URL(c.req.url).pathname,
         { "retry-after": "5" },
       );

@@ -185,11 +185,16 @@ describe("sqld killed and restarted during an import", () => {
 
   it("answers 503, stores no part of the plan, and a retry plans it whole", async () => {
     const t = await newTenant("Import Crash Co");
-    const key = { "idempotency-key": crypto.randomUUID() };
-    const upload = importRequest(t, csv(PEOPLE), key);
-    // A hub's first import saves auto-map's mapping, then reads the rows, plans and stores the
-    // plan: once the mapping is there, the import is under way and its plan not yet stored.
-    await until(async () => (await countOf("mappings", t.tenantId)) > 0);
+    const key = crypto.randomUUID();
+    const upload = importRequest(t, csv(PEOPLE), { "idempotency-key": key });
+    // The worker claims the Idempotency-Key once the whole upload has arrived and before it reads,
+    // plans and stores it: from then on the import is under way, and its plan not yet stored.
+    await until(
+      async () =>
+        (await scalar(
+          sql`select count(*) as n from idempotency_keys where tenant_id = ${t.tenantId} and key = ${key} and status = 0`,
+        )) > 0,
+    );
     stack.killSqld();
     const cut = await upload;
     await stack.restartSqld();
@@ -210,7 +215,7 @@ describe("sqld killed and restarted during an import", () => {
 
     // The same key: the first request could not let go of it while sqld was down, so a retry is
     // told the first may still run (and never runs a second import behind its back).
-    const sameKey = await importRequest(t, csv(PEOPLE), key);
+    const sameKey = await importRequest(t, csv(PEOPLE), { "idempotency-key": key });
     await expectProblem(sameKey, 409, "idempotency_in_progress");
     expect(await stored()).toEqual(afterCrash);
 
@@ -278,6 +283,31 @@ describe.each([
     );
     expect(counts).toEqual(invitedOnce(PEOPLE));
   }, 120_000);
+});
+
+describe("a cut-off run nobody executes again", () => {
+  it("reads as running while a run could still be under way, and as interrupted after", async () => {
+    const t = await newTenant("Abandoned Co");
+    const planId = await importApproved(t, 3);
+    // Lines as a run leaves them when it dies before it can say how it ended: one that started
+    // a minute ago, one that started 20 minutes ago (no run lasts 15).
+    for (const [id, minutesAgo] of [
+      ["recent-run", 1],
+      ["dead-run", 20],
+    ] as const) {
+      await stack.db.run(
+        sql`insert into sync_runs (id, tenant_id, hub_id, trigger, status, plan_id, started_at)
+            values (${id}, ${t.tenantId}, ${t.hubId}, 'api', 'running', ${planId},
+                    ${new Date(Date.now() - minutesAgo * 60_000).toISOString()})`,
+      );
+    }
+    const runs = await runsOf(t, planId);
+    expect(runs.find((r) => r.id === "recent-run")).toMatchObject({ status: "running", error: null });
+    expect(runs.find((r) => r.id === "dead-run")).toMatchObject({
+      status: "interrupted",
+      error: expect.stringMatching(/stopped before/),
+    });
+  });
 });
 
 describe("sqld killed during a scheduled run", () => {
