@@ -155,6 +155,26 @@ export const members = sqliteTable(
   ],
 );
 
+/**
+ * What the last sync wrote to a member, as one number (worker/engine/fingerprint.ts), valid while
+ * the member's version is still `version` and exports are mapped as `layout`: planning a big export
+ * reads this instead of every mapped field of every member. Any other change to the member bumps
+ * its version, which makes the fingerprint stale (the fields are read again).
+ */
+export const memberFingerprints = sqliteTable(
+  "member_fingerprints",
+  {
+    memberId: text("member_id")
+      .primaryKey()
+      .references(() => members.id, { onDelete: "cascade" }),
+    tenantId: tenantId(),
+    hash: integer("hash").notNull(),
+    version: integer("version").notNull(),
+    layout: integer("layout").notNull(),
+  },
+  (t) => [index("member_fingerprints_tenant").on(t.tenantId)],
+);
+
 export const hubMemberships = sqliteTable(
   "hub_memberships",
   {

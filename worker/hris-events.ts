@@ -9,6 +9,7 @@ import { AppError } from "./errors.ts";
 import { executeLogged } from "./execution-log.ts";
 import { planPerson } from "./one-person.ts";
 import { memberNamed, planDeletion } from "./store/event-actions.ts";
+import { getPlan } from "./store/plans.ts";
 import { autoApprove } from "./store/policy.ts";
 import { claimEvent, finishEvent, releaseEvent } from "./store/processed-events.ts";
 import { getHub } from "./store/tenants.ts";
@@ -31,8 +32,19 @@ export async function receiveHrisEvent(
   event: Event,
   options: { acceptUrl: string; now: Date; budgetMs: number },
 ): Promise<EventReceipt> {
-  const claim = await claimEvent(db, tenantId, event.id);
-  if (!claim.first) return { duplicate: true, planId: claim.planId };
+  const claim = await claimEvent(db, tenantId, event.id, options.now);
+  if (!claim.first) {
+    if (claim.status === "processing") {
+      throw new AppError(
+        "idempotency_in_progress",
+        "This event is still being processed; deliver it again shortly.",
+      );
+    }
+    // A first delivery that planned but died before applying is finished by its redelivery:
+    // auto-approval and exactly-once execution make running them again harmless.
+    if (claim.planId) await applyByPolicy(db, tenantId, claim.planId, event, options);
+    return { duplicate: true, planId: claim.planId };
+  }
   let planId: string;
   try {
     planId = await planEvent(db, tenantId, event, options.now);
@@ -42,15 +54,25 @@ export async function receiveHrisEvent(
     await releaseEvent(db, tenantId, event.id);
     throw error;
   }
-  const approved = await autoApprove(db, tenantId, planId);
-  if (approved > 0) {
-    await executeLogged(db, tenantId, planId, {
-      actor: { type: "event", id: event.id },
-      acceptUrl: options.acceptUrl,
-      budgetMs: options.budgetMs,
-    });
-  }
+  await applyByPolicy(db, tenantId, planId, event, options);
   return { duplicate: false, planId };
+}
+
+async function applyByPolicy(
+  db: Db,
+  tenantId: string,
+  planId: string,
+  event: Event,
+  options: { acceptUrl: string; budgetMs: number },
+): Promise<void> {
+  const approved = await autoApprove(db, tenantId, planId);
+  const { progress } = await getPlan(db, tenantId, planId);
+  if (approved === 0 && progress.pending === 0) return;
+  await executeLogged(db, tenantId, planId, {
+    actor: { type: "event", id: event.id },
+    acceptUrl: options.acceptUrl,
+    budgetMs: options.budgetMs,
+  });
 }
 
 async function planEvent(db: Db, tenantId: string, event: Event, now: Date): Promise<string> {

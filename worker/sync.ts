@@ -28,6 +28,7 @@ import {
   activeInHub,
   contentRegionsOf,
   loadMemberIndex,
+  memberNames as loadMemberNames,
   snapshotsByIds,
   snapshotsByKeys,
 } from "./store/members.ts";
@@ -145,22 +146,32 @@ async function planAgainstMembers(
   full: Promise<MemberIndex> | null,
   ctx: PlanContext,
 ): Promise<Planned> {
-  const options = { newId: () => crypto.randomUUID(), regions: ctx.regions, today: ctx.today };
-  const planOptions = { ...options, hubId: ctx.hubId, partial: ctx.partial };
+  const options = {
+    newId: () => crypto.randomUUID(),
+    regions: ctx.regions,
+    today: ctx.today,
+    hubId: ctx.hubId,
+    partial: ctx.partial,
+  };
   if (!full && roster.size <= KEYED_ROWS) {
     const [members, activeCount] = await Promise.all([
       snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keysOf(roster)),
       activeInHub(db, ctx.tenantId, ctx.hubId),
     ]);
-    const plan = planRoster(roster, indexSnapshots(members, roster.layout), planOptions);
-    if (!plan.usedNames) {
+    const plan = planRoster(roster, indexSnapshots(members, roster.layout), options);
+    if (!plan.needsNames) {
       return { plan, snapshots: new Map(members.map((m) => [m.id, m])), activeCount };
     }
   }
   const members = await (full ?? loadMemberIndex(db, ctx.tenantId, ctx.hubId, roster.layout));
-  const plan = planRoster(roster, members, planOptions);
+  let plan = planRoster(roster, members, { ...options, memberNames: members.size === 0 ? [] : undefined });
+  if (plan.needsNames) {
+    // A manager named by name: every member's name is read, and the plan made again with them.
+    const memberNames = await loadMemberNames(db, ctx.tenantId, members);
+    plan = planRoster(roster, members, { ...options, memberNames });
+  }
   const ids = plan.needed.map((i) => members.ids[i] as string);
-  const snapshots = await snapshotsByIds(db, ctx.tenantId, ctx.hubId, roster.layout, ids);
+  const snapshots = await snapshotsByIds(db, ctx.tenantId, ctx.hubId, ids);
   return { plan, snapshots, activeCount: plan.activeCount };
 }
 

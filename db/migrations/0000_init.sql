@@ -160,6 +160,17 @@ CREATE TABLE `mappings` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `mappings_hub_version` ON `mappings` (`tenant_id`,`hub_id`,`version`);--> statement-breakpoint
+CREATE TABLE `member_fingerprints` (
+	`member_id` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`hash` integer NOT NULL,
+	`version` integer NOT NULL,
+	`layout` integer NOT NULL,
+	FOREIGN KEY (`member_id`) REFERENCES `members`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `member_fingerprints_tenant` ON `member_fingerprints` (`tenant_id`);--> statement-breakpoint
 CREATE TABLE `members` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { rosterLayout } from "../../worker/engine/roster.ts";
-import { memberPages } from "../../worker/store/members.ts";
+import { memberPages, snapshotsByIds } from "../../worker/store/members.ts";
 import { ROOT } from "../stack.ts";
 import { COLUMNS, MAPPING } from "./data.ts";
 import type { BenchStack, BenchTenant } from "./setup.ts";
@@ -35,11 +35,16 @@ async function child(args: string[]): Promise<EngineFigures> {
 export async function engineInput(stack: BenchStack, tenant: BenchTenant, csv: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "profile-sync-engine-"));
   writeFileSync(join(dir, "export.csv"), csv);
-  mkdirSync(join(dir, "pages"));
+  mkdirSync(join(dir, "pages", "index"), { recursive: true });
+  mkdirSync(join(dir, "pages", "snapshots"));
   const layout = rosterLayout([...COLUMNS], MAPPING);
   let n = 0;
   for await (const page of memberPages(stack.db, tenant.tenantId, tenant.hubId, layout)) {
-    writeFileSync(join(dir, "pages", `${String(n++).padStart(4, "0")}.json`), page);
+    const rows = JSON.parse(page) as [string][];
+    writeFileSync(join(dir, "pages", "index", `${String(n).padStart(4, "0")}.json`), page);
+    const snapshots = await snapshotsByIds(stack.db, tenant.tenantId, tenant.hubId, rows.map((r) => r[0]));
+    const lines = [...snapshots.values()].map((m) => `${m.id}\t${JSON.stringify(m)}`);
+    writeFileSync(join(dir, "pages", "snapshots", `${String(n++).padStart(4, "0")}.json`), lines.join("\n"));
   }
   return dir;
 }

@@ -13,8 +13,20 @@ export function residentMb(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
-/** The workerd process under a wrangler process (wrangler → workerd, sometimes through a shell). */
-export function workerdPid(root: number): number | null {
+/** Every process under `root`, children first. */
+export function descendants(root: number): number[] {
+  const children = childrenByParent();
+  const found: number[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length) {
+    const pid = queue.shift() as number;
+    found.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -26,15 +38,17 @@ export function workerdPid(root: number): number | null {
       // exited while we looked
     }
   }
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const pid = queue.shift() as number;
+  return children;
+}
+
+/** The workerd process under a wrangler process (wrangler → workerd, sometimes through a shell). */
+export function workerdPid(root: number): number | null {
+  for (const pid of descendants(root)) {
     try {
       if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd") return pid;
     } catch {
-      continue;
+      // exited while we looked
     }
-    queue.push(...(children.get(pid) ?? []));
   }
   return null;
 }

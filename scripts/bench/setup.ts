@@ -15,6 +15,7 @@ import { createApiKey, createHub, createTenant } from "../../worker/store/tenant
 import { executePlan, importAndPlan } from "../../worker/sync.ts";
 import { freePort, type Service, startSqld, startWorker } from "../stack.ts";
 import { MAPPING } from "./data.ts";
+import { descendants } from "./memory.ts";
 
 export interface BenchStack {
   sqld: Service;
@@ -43,7 +44,16 @@ export async function startBenchStack(): Promise<BenchStack> {
     db,
     stop: async () => {
       client.close();
+      // wrangler does not always take its workerd down with it: those are stopped by pid.
+      const children = descendants(worker.process.pid as number);
       await worker.stop();
+      for (const pid of children) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       await sqld.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -234,7 +234,7 @@ describe.each([
   ["sqld", "503 database_unavailable"],
   ["worker", "a dropped connection"],
 ] as const)("%s killed mid-apply", (what, told) => {
-  const PEOPLE = 3_000;
+  const PEOPLE = 5_000;
 
   it(`tells the client (${told}), logs the cut-off run as not done, and the re-run does each action once`, async () => {
     const t = await newTenant(`Apply Crash (${what}) Co`);
@@ -243,7 +243,8 @@ describe.each([
       (response) => response,
       () => null,
     );
-    await until(async () => (await doneIn(planId)) >= 300);
+    // Killed once its first batch has committed, with most of the plan still to run.
+    await until(async () => (await doneIn(planId)) > 0);
     if (what === "sqld") stack.killSqld();
     else stack.killWorker();
     const cut = await executing;
@@ -311,7 +312,7 @@ describe("a cut-off run nobody executes again", () => {
 });
 
 describe("sqld killed during a scheduled run", () => {
-  const PEOPLE = 3_000;
+  const PEOPLE = 5_000;
   let cron: Service;
   let csvServer: Server;
   let csvFetches = 0;
@@ -363,9 +364,10 @@ describe("sqld killed during a scheduled run", () => {
     expect(configured.status).toBe(200);
 
     const first = tick("2030-04-01T06:00:00Z");
+    // Killed once the run's execution has committed its first batch, with most still to run.
     await until(async () => {
       const [plan] = await cronPlans(t.tenantId);
-      return plan !== undefined && (await doneIn(plan.id)) >= 300;
+      return plan !== undefined && (await doneIn(plan.id)) > 0;
     });
     stack.killSqld();
     await first;
@@ -434,7 +436,7 @@ describe("sqld killed during a scheduled run", () => {
 
 describe("a client that times out and retries with the same Idempotency-Key", () => {
   // Enough for several batches, few enough to finish well inside the 30 s a hung-up request is kept alive.
-  const PEOPLE = 1_500;
+  const PEOPLE = 3_000;
 
   it("gets 409 in progress while the first runs, then its answer; the plan runs once", async () => {
     const t = await newTenant("Impatient Co");

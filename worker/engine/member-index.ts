@@ -1,13 +1,19 @@
+// A page row: [id, employee_id, email, status, source, version, in_hub, fingerprint or null,
+// mapped values (memberPageShape) or null].
+//
 // The tenant's members as planning a big export needs them, compact: who they are (id, employee
-// id, email, name), their state (status, source, version, hub membership) and a fingerprint of the
-// fields the mapping writes, plus the few fields compared on their own (dates, approver, region).
-// Built a page at a time as pages arrive from storage; a member's full snapshot is fetched only
-// for the people who need an action.
+// id, email), their state (status, source, version, hub membership) and one fingerprint of what
+// the mapping writes to them (their mapped fields, dates, approver and content region). Built a
+// page at a time as pages arrive from storage. A page carries a member's stored fingerprint when
+// it is still valid (written by the last execution, for this layout); otherwise the member's
+// mapped fields, fingerprinted here. Full snapshots are fetched only for the people who need an
+// action.
 import type { MemberSource, MemberStatus } from "../../db/schema.ts";
 import { fingerprint } from "./fingerprint.ts";
+import { type KeyIndex, keyIndex } from "./key-index.ts";
 import { DATE_FIELDS, isCoreField } from "./mapping.ts";
 import type { RosterLayout } from "./roster.ts";
-import type { CoreField, MemberSnapshot } from "./types.ts";
+import type { CoreField, DerivedField, MemberSnapshot } from "./types.ts";
 
 export interface MemberIndex {
   size: number;
@@ -18,29 +24,22 @@ export interface MemberIndex {
   sources: MemberSource[];
   versions: number[];
   inHub: boolean[];
-  /** First and last name joined, "" when neither. */
-  names: string[];
-  hashes: number[];
-  startDates: (string | null)[];
-  terminationDates: (string | null)[];
-  approverIds: (string | null)[];
-  contentRegions: (string | null)[];
-  byEmployeeId: Map<string, number>;
-  byEmail: Map<string, number>;
+  fingerprints: number[];
+  byEmployeeId: KeyIndex;
+  byEmail: KeyIndex;
 }
 
-/** Storage columns a page of members carries, in order, for this layout. */
+/** Storage columns of a member's mapped values, for a page row whose fingerprint is not valid. */
 export interface MemberPageShape {
-  /** Member table columns (snake case), after the fixed ones. */
+  /** Member table columns (snake case). */
   columns: string[];
   /** Whether the profile (JSON) comes last. */
   profile: boolean;
 }
 
-/** id, employee_id, email, status, source, version, in_hub, first_name, last_name come first. */
-export const FIXED_COLUMNS = 9;
+type Field = CoreField | DerivedField;
 
-const COLUMN: Record<CoreField | "approverId" | "contentRegion", string> = {
+const COLUMN: Record<Field, string> = {
   firstName: "first_name",
   lastName: "last_name",
   email: "email",
@@ -56,118 +55,159 @@ const COLUMN: Record<CoreField | "approverId" | "contentRegion", string> = {
   approverId: "approver_id",
   contentRegion: "content_region",
 };
+const FIELD_OF = Object.fromEntries(Object.entries(COLUMN).map(([f, c]) => [c, f as Field])) as Record<
+  string,
+  Field
+>;
 
-/** What to read per member for this layout: mapped fields, dates, derived fields, the profile. */
-export function memberPageShape(layout: RosterLayout): MemberPageShape {
-  const inFixed = new Set<CoreField>(["employeeId", "email", "firstName", "lastName"]);
-  const fields: (CoreField | "approverId" | "contentRegion")[] = layout.coreFields.filter((f) => !inFixed.has(f));
-  if (layout.hasStartDate) fields.push("startDate");
-  if (layout.hasTerminationDate) fields.push("terminationDate");
+/** The fields a fingerprint covers for this layout, besides the profile. */
+function fingerprintFields(layout: RosterLayout): Field[] {
+  const fields: Field[] = [];
+  for (const m of layout.active) {
+    const field = m.field as string;
+    if (m.kind === "core" && isCoreField(field) && !fields.includes(field)) fields.push(field);
+  }
   if (layout.mapped.has("manager")) fields.push("approverId");
   if (layout.mapped.has("country")) fields.push("contentRegion");
-  return { columns: fields.map((f) => COLUMN[f]), profile: layout.profileKeys.length > 0 };
+  return fields;
+}
+
+/** The member columns a page row carries when the stored fingerprint is not valid. */
+export function memberPageShape(layout: RosterLayout): MemberPageShape {
+  return { columns: fingerprintFields(layout).map((f) => COLUMN[f]), profile: layout.profileKeys.length > 0 };
+}
+
+/** A number naming the layout: a stored fingerprint made under another layout is not valid. */
+export function layoutKey(layout: RosterLayout): number {
+  return fingerprint(
+    JSON.stringify([
+      layout.active.map((m) => [m.field, m.kind]),
+      layout.mapped.has("manager"),
+      layout.mapped.has("country"),
+    ]),
+  );
+}
+
+/** What fingerprints read of a member: core and derived fields, and the profile. */
+export type FingerprintSource = Pick<MemberSnapshot, "core" | "derived" | "profile">;
+
+/**
+ * The fingerprint of a row's mapped values (`base`, of the row's JSON) with the fields compared on
+ * their own: dates, approver and region. A row and its member fingerprint alike when planning would
+ * find nothing to change in these fields.
+ */
+export function combinedFingerprint(
+  base: number,
+  dates: [string | null, string | null],
+  derived: [string | null, string | null],
+): number {
+  return fingerprint(JSON.stringify([base, dates, derived]));
+}
+
+/**
+ * A member's fingerprint under `layout`: its values written as the roster writes a row's (one per
+ * mapped column, in order; null for dates and non-fields), then combined as combinedFingerprint.
+ */
+export function memberFingerprint(layout: RosterLayout, member: FingerprintSource): number {
+  const values = layout.active.map((m) => {
+    const field = m.field as string;
+    if (m.kind !== "core") return member.profile[field] ?? null;
+    if (!isCoreField(field) || DATE_FIELDS.has(field)) return null;
+    return member.core[field] ?? null;
+  });
+  const base = fingerprint(JSON.stringify(values));
+  const core = member.core;
+  return combinedFingerprint(
+    base,
+    [layout.hasStartDate ? (core.startDate ?? null) : null, layout.hasTerminationDate ? (core.terminationDate ?? null) : null],
+    [
+      layout.mapped.has("manager") ? (member.derived.approverId ?? null) : null,
+      layout.mapped.has("country") ? (member.derived.contentRegion ?? null) : null,
+    ],
+  );
 }
 
 export interface MemberIndexBuilder {
-  /** One page: rows of [fixed columns..., shape columns..., profile?]. */
+  /** One page of rows as storage sends them. */
   add: (rows: unknown[][]) => void;
   finish: () => MemberIndex;
 }
 
 export function memberIndexBuilder(layout: RosterLayout): MemberIndexBuilder {
   const shape = memberPageShape(layout);
-  const at = (column: string) => {
-    const i = shape.columns.indexOf(column);
-    return i < 0 ? -1 : FIXED_COLUMNS + i;
+  const interned = new Map<string, string>();
+  const intern = <T extends string>(value: T): T => {
+    const kept = interned.get(value);
+    if (kept !== undefined) return kept as T;
+    interned.set(value, value);
+    return value;
   };
-  const startAt = at("start_date");
-  const endAt = at("termination_date");
-  const approverAt = at("approver_id");
-  const regionAt = at("content_region");
-  const profileAt = FIXED_COLUMNS + shape.columns.length;
-  // What each mapped column would hold for this member, as the roster writes a row's values: the
-  // core field's column (the fixed ones included), the profile's value, or null (dates, non-fields).
-  const fixed: Partial<Record<CoreField, number>> = { employeeId: 1, email: 2, firstName: 7, lastName: 8 };
-  const readers = layout.active.map((m): ((row: unknown[]) => unknown) => {
-    const field = m.field as string;
-    if (m.kind !== "core") return (row) => ((row[profileAt] ?? {}) as Record<string, unknown>)[field] ?? null;
-    if (!isCoreField(field) || DATE_FIELDS.has(field)) return () => null;
-    const column = fixed[field] ?? at(COLUMN[field]);
-    return (row) => row[column] ?? null;
-  });
-  const intern = new Map<string, string>();
-  const kept = (value: unknown): string | null => {
-    if (typeof value !== "string") return null;
-    let k = intern.get(value);
-    if (k === undefined) {
-      k = value;
-      intern.set(k, k);
-    }
-    return k;
-  };
-  const index: MemberIndex = {
-    size: 0,
-    ids: [],
-    employeeIds: [],
-    emails: [],
-    statuses: [],
-    sources: [],
-    versions: [],
-    inHub: [],
-    names: [],
-    hashes: [],
-    startDates: [],
-    terminationDates: [],
-    approverIds: [],
-    contentRegions: [],
-    byEmployeeId: new Map(),
-    byEmail: new Map(),
-  };
-  const values: unknown[] = new Array(readers.length);
+  const ids: string[] = [];
+  const employeeIds: (string | null)[] = [];
+  const emails: string[] = [];
+  const statuses: MemberStatus[] = [];
+  const sources: MemberSource[] = [];
+  const versions: number[] = [];
+  const inHub: boolean[] = [];
+  const fingerprints: number[] = [];
   return {
     add(rows) {
       for (const row of rows) {
-        const i = index.size++;
-        const [id, employeeId, email, status, source, version, inHub, first, last] = row as [
-          string,
-          string | null,
-          string,
-          MemberStatus,
-          MemberSource,
-          number,
-          number,
-          string | null,
-          string | null,
-        ];
-        index.ids.push(id);
-        index.employeeIds.push(employeeId);
-        index.emails.push(email);
-        index.statuses.push(kept(status) as MemberStatus);
-        index.sources.push(kept(source) as MemberSource);
-        index.versions.push(version);
-        index.inHub.push(Boolean(inHub));
-        index.names.push([first, last].filter(Boolean).join(" "));
-        if (employeeId) index.byEmployeeId.set(employeeId, i);
-        index.byEmail.set(email, i);
-        for (let k = 0; k < readers.length; k++) values[k] = (readers[k] as (row: unknown[]) => unknown)(row);
-        index.hashes.push(fingerprint(JSON.stringify(values)));
-        if (startAt >= 0) index.startDates.push(kept(row[startAt]));
-        if (endAt >= 0) index.terminationDates.push(kept(row[endAt]));
-        if (approverAt >= 0) index.approverIds.push((row[approverAt] as string | null) ?? null);
-        if (regionAt >= 0) index.contentRegions.push(kept(row[regionAt]));
+        ids.push(row[0] as string);
+        employeeIds.push((row[1] as string | null) ?? null);
+        emails.push(row[2] as string);
+        statuses.push(intern(row[3] as MemberStatus));
+        sources.push(intern(row[4] as MemberSource));
+        versions.push(row[5] as number);
+        inHub.push(Boolean(row[6]));
+        const stored = row[7];
+        fingerprints.push(
+          typeof stored === "number"
+            ? stored
+            : memberFingerprint(layout, sourceOfValues((row[8] ?? []) as unknown[], shape)),
+        );
       }
     },
-    finish: () => index,
+    finish: () => ({
+      size: ids.length,
+      ids,
+      employeeIds,
+      emails,
+      statuses,
+      sources,
+      versions,
+      inHub,
+      fingerprints,
+      byEmployeeId: keyIndex(employeeIds, "last"),
+      byEmail: keyIndex(emails, "last"),
+    }),
   };
 }
 
-const FIELD_OF: Record<string, CoreField | "approverId" | "contentRegion"> = Object.fromEntries(
-  Object.entries(COLUMN).map(([field, column]) => [column, field as CoreField | "approverId" | "contentRegion"]),
-);
+/** A member's mapped values as a page row carries them (shape's columns, then the profile). */
+function sourceOfValues(values: unknown[], shape: MemberPageShape): FingerprintSource {
+  const core: MemberSnapshot["core"] = {};
+  const derived: MemberSnapshot["derived"] = { approverId: null, contentRegion: null };
+  shape.columns.forEach((column, i) => {
+    const field = FIELD_OF[column] as Field;
+    const value = (values[i] as string | null) ?? null;
+    if (field === "approverId" || field === "contentRegion") derived[field] = value;
+    else core[field] = value;
+  });
+  const profile = shape.profile ? ((values[shape.columns.length] ?? {}) as MemberSnapshot["profile"]) : {};
+  return { core, derived, profile };
+}
 
-/** A member as one row of a page, in the order storage sends it (for snapshots already in hand). */
+/** A member as one row of a page, fields and all (for snapshots already in hand). */
 export function memberPageRow(member: MemberSnapshot, shape: MemberPageShape): unknown[] {
-  const row: unknown[] = [
+  const values: unknown[] = shape.columns.map((column) => {
+    const field = FIELD_OF[column] as Field;
+    return field === "approverId" || field === "contentRegion"
+      ? (member.derived[field] ?? null)
+      : (member.core[field] ?? null);
+  });
+  if (shape.profile) values.push(member.profile);
+  return [
     member.id,
     member.employeeId,
     member.email,
@@ -175,19 +215,9 @@ export function memberPageRow(member: MemberSnapshot, shape: MemberPageShape): u
     member.source,
     member.version,
     member.inHub ? 1 : 0,
-    member.core.firstName ?? null,
-    member.core.lastName ?? null,
+    null,
+    values,
   ];
-  for (const column of shape.columns) {
-    const field = FIELD_OF[column] as CoreField | "approverId" | "contentRegion";
-    row.push(
-      field === "approverId" || field === "contentRegion"
-        ? (member.derived[field] ?? null)
-        : (member.core[field] ?? null),
-    );
-  }
-  if (shape.profile) row.push(member.profile);
-  return row;
 }
 
 /** A compact index of snapshots already in hand (a few members, read whole). */
@@ -196,33 +226,4 @@ export function indexSnapshots(snapshots: MemberSnapshot[], layout: RosterLayout
   const shape = memberPageShape(layout);
   builder.add(snapshots.map((s) => memberPageRow(s, shape)));
   return builder.finish();
-}
-
-/**
- * A member's snapshot from its page row: the fields the page carries (what this layout maps, and
- * the member's identity and state). Enough for planning that member's row; execution reads the
- * member whole again.
- */
-export function snapshotOfPageRow(row: unknown[], shape: MemberPageShape): MemberSnapshot {
-  const [id, employeeId, email, status, source, version, inHub, firstName, lastName] = row as [
-    string,
-    string | null,
-    string,
-    MemberStatus,
-    MemberSource,
-    number,
-    number,
-    string | null,
-    string | null,
-  ];
-  const core: MemberSnapshot["core"] = { employeeId, email, firstName, lastName };
-  const derived: MemberSnapshot["derived"] = { approverId: null, contentRegion: null };
-  shape.columns.forEach((column, i) => {
-    const field = FIELD_OF[column] as CoreField | "approverId" | "contentRegion";
-    const value = (row[FIXED_COLUMNS + i] as string | null) ?? null;
-    if (field === "approverId" || field === "contentRegion") derived[field] = value;
-    else core[field] = value;
-  });
-  const profile = shape.profile ? ((row[FIXED_COLUMNS + shape.columns.length] ?? {}) as MemberSnapshot["profile"]) : {};
-  return { id, employeeId, email, status, source, version, inHub: Boolean(inHub), core, derived, profile };
 }

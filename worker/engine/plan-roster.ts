@@ -4,19 +4,25 @@
 // HRIS says (same fingerprint, dates, approver and region, and nothing else to do) are settled from
 // the compact data alone; the others are rebuilt as PersonRecords and planned by planMatch, with
 // their members' full snapshots, which the caller fetches for the indices in `needed`.
+import { cycleWarning, NO_MANAGER, regionOf, reorderLastFirst, unresolvedManager } from "./derive.ts";
 import { employmentOf, hasStarted } from "./employment.ts";
 import { fold } from "./fold.ts";
-import { cycleWarning, fullName, NO_MANAGER, regionOf, reorderLastFirst, unresolvedManager } from "./derive.ts";
+import { keyIndex } from "./key-index.ts";
 import { duplicateMessage, emailTakenMessage, otherEmployeeMessage } from "./match.ts";
-import type { MemberIndex } from "./member-index.ts";
+import { combinedFingerprint, type MemberIndex } from "./member-index.ts";
 import { absentAction, type PlanOptions, planMatch, rowError } from "./plan.ts";
-import { type Roster, recordAt } from "./roster.ts";
+import { type Roster, recordAt, rowName } from "./roster.ts";
 import type { MemberSnapshot, PersonRecord, PlannedAction } from "./types.ts";
 
 export interface RosterPlanOptions extends PlanOptions {
   newId: () => string;
   /** The tenant's country code → content region overrides. */
   regions: Readonly<Record<string, string>>;
+  /**
+   * Every member's first and last name joined, by index: needed only when a manager is named by
+   * name. Without it such a plan reports `needsNames` and should be made again with them.
+   */
+  memberNames?: readonly string[];
 }
 
 export interface RosterPlan {
@@ -26,8 +32,8 @@ export interface RosterPlan {
   activeCount: number;
   /** The actions, in planActions' order; `snapshots` holds the needed members by id. */
   actions: (snapshots: ReadonlyMap<string, MemberSnapshot>) => Generator<PlannedAction>;
-  /** Whether a manager was looked up by name (which reads every member's name). */
-  usedNames: boolean;
+  /** A manager is named by name and memberNames was not given: plan again with them. */
+  needsNames: boolean;
 }
 
 const NONE = -1;
@@ -71,7 +77,7 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
 
   const node = (r: number) => (memberOf[r] === NONE ? m + r : (memberOf[r] as number));
   const idOf = (x: number) => (x < m ? (members.ids[x] as string) : (newIds.get(x - m) as string));
-  const directory = managerDirectory(roster, members, state, joins, node);
+  const directory = managerDirectory(roster, members, state, joins, node, options.memberNames);
   const approver = new Int32Array(n).fill(NONE);
   const warnings = new Map<number, string[]>();
   const warn = (r: number, message: string) => {
@@ -126,6 +132,7 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
     if (members.inHub[i] && (members.statuses[i] === "active" || members.statuses[i] === "invited")) activeCount++;
   }
   const absent = options.partial ? [] : absentMembers(roster, members, state, memberOf, errors);
+  needed.push(...absent);
 
   function* actions(snapshots: ReadonlyMap<string, MemberSnapshot>): Generator<PlannedAction> {
     for (const r of rowOrder(roster, state)) {
@@ -147,12 +154,14 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
       if (action) yield action;
     }
     for (const i of absent) {
+      const id = members.ids[i] as string;
+      const core = snapshots.get(id)?.core ?? {};
       yield absentAction({
-        id: members.ids[i] as string,
+        id,
         version: members.versions[i] as number,
         email: members.emails[i] as string,
         employeeId: members.employeeIds[i] ?? null,
-        name: members.names[i] || null,
+        name: [core.firstName, core.lastName].filter(Boolean).join(" ") || null,
       });
     }
   }
@@ -165,7 +174,7 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
     record.warnings.push(...(warnings.get(r) ?? []));
   }
 
-  return { needed, activeCount, actions, usedNames: directory.usedNames() };
+  return { needed, activeCount, actions, needsNames: directory.needsNames() };
 }
 
 /** The fields planning reads for every row, as a PersonRecord's core. */
@@ -186,22 +195,21 @@ function planFields(roster: Roster, r: number): PersonRecord {
 
 /** matchRecords' duplicates: two rows for one person are both errors, employee id first. */
 function flagDuplicates(roster: Roster, state: Uint8Array, errors: Map<number, string>): void {
-  const flag = (keys: (string | null)[], label: string) => {
-    const first = new Map<string, number>();
-    const repeated = new Map<string, number[]>();
+  const flag = (all: (string | null)[], label: string) => {
+    const keys = all.map((key, r) => (state[r] === REJECTED ? null : key));
+    const first = keyIndex(keys, "first");
+    const repeated = new Map<number, number[]>();
     for (let r = 0; r < roster.size; r++) {
-      if (state[r] === REJECTED) continue;
       const key = keys[r];
       if (!key) continue;
-      const seen = first.get(key);
-      if (seen === undefined) first.set(key, r);
-      else {
-        const rows = repeated.get(key);
-        if (rows) rows.push(r);
-        else repeated.set(key, [seen, r]);
-      }
+      const at = first.get(key);
+      if (at === r) continue;
+      const rows = repeated.get(at);
+      if (rows) rows.push(r);
+      else repeated.set(at, [at, r]);
     }
-    for (const [key, rows] of repeated) {
+    for (const rows of repeated.values()) {
+      const key = keys[rows[0] as number] as string;
       const lines = rows.map((r) => roster.lines[r] as number);
       for (const r of rows) {
         if (errors.has(r)) continue;
@@ -226,22 +234,22 @@ function flagDuplicates(roster: Roster, state: Uint8Array, errors: Map<number, s
 function matchRow(roster: Roster, members: MemberIndex, r: number): number | string {
   const employeeId = roster.employeeIds[r] ?? null;
   const email = roster.emails[r] ?? "";
-  const byId = employeeId ? members.byEmployeeId.get(employeeId) : undefined;
-  if (byId !== undefined) {
+  const byId = employeeId ? members.byEmployeeId.get(employeeId) : NONE;
+  if (byId !== NONE) {
     const owner = members.byEmail.get(email);
-    if (owner !== undefined && owner !== byId) return emailTakenMessage(employeeId as string, email);
+    if (owner !== NONE && owner !== byId) return emailTakenMessage(employeeId as string, email);
     return byId;
   }
   const byEmail = members.byEmail.get(email);
-  const theirs = byEmail === undefined ? null : members.employeeIds[byEmail];
+  const theirs = byEmail === NONE ? null : members.employeeIds[byEmail];
   if (theirs && employeeId && theirs !== employeeId) return otherEmployeeMessage(email, theirs, employeeId);
-  return byEmail ?? NONE;
+  return byEmail;
 }
 
 interface Directory {
   /** The approver a manager reference points at (a node), or NONE and whether the name was ambiguous. */
   resolve: (ref: string) => { node: number; ambiguous: boolean };
-  usedNames: () => boolean;
+  needsNames: () => boolean;
 }
 
 /**
@@ -254,19 +262,17 @@ function managerDirectory(
   state: Uint8Array,
   joins: Uint8Array,
   node: (r: number) => number,
+  memberNames: readonly string[] | undefined,
 ): Directory {
-  const usable = (r: number) => state[r] !== REJECTED && state[r] !== ERROR;
-  const rowByEmployeeId = new Map<string, number>();
-  const rowByEmail = new Map<string, number>();
-  for (let r = 0; r < roster.size; r++) {
-    if (!usable(r) || !joins[r]) continue;
-    const employeeId = roster.employeeIds[r];
-    const email = roster.emails[r];
-    if (employeeId) rowByEmployeeId.set(employeeId, node(r));
-    if (email) rowByEmail.set(email, node(r));
-  }
+  const joining = (keys: (string | null)[]) =>
+    keys.map((key, r) => (state[r] !== REJECTED && state[r] !== ERROR && joins[r] ? key : null));
+  const rowByEmployeeId = keyIndex(joining(roster.employeeIds), "last");
+  const rowByEmail = keyIndex(joining(roster.emails), "last");
+  const fromRow = (r: number) => (r < 0 ? undefined : node(r));
+  const fromMember = (i: number) => (i < 0 ? undefined : i);
   let names: { unique: Map<string, number>; ambiguous: Set<string> } | null = null;
-  const nameDirectory = () => {
+  let missingNames = false;
+  const nameDirectory = (all: readonly string[]) => {
     const byName = new Map<string, Set<number>>();
     const add = (name: string, x: number) => {
       const key = fold(name);
@@ -275,9 +281,9 @@ function managerDirectory(
       if (set) set.add(x);
       else byName.set(key, new Set([x]));
     };
-    for (let i = 0; i < members.size; i++) add(members.names[i] as string, i);
+    for (let i = 0; i < members.size; i++) add(all[i] ?? "", i);
     for (let r = 0; r < roster.size; r++) {
-      if (usable(r) && joins[r]) add(fullName(roster.firstNames[r], roster.lastNames[r]), node(r));
+      if (state[r] !== REJECTED && state[r] !== ERROR && joins[r]) add(rowName(roster, r), node(r));
     }
     const unique = new Map<string, number>();
     const ambiguous = new Set<string>();
@@ -288,14 +294,18 @@ function managerDirectory(
     return { unique, ambiguous };
   };
   return {
-    usedNames: () => names !== null,
+    needsNames: () => missingNames,
     resolve(ref) {
-      const byId = rowByEmployeeId.get(ref) ?? members.byEmployeeId.get(ref);
+      const byId = fromRow(rowByEmployeeId.get(ref)) ?? fromMember(members.byEmployeeId.get(ref));
       if (byId !== undefined) return { node: byId, ambiguous: false };
       const email = ref.toLowerCase();
-      const byEmail = rowByEmail.get(email) ?? members.byEmail.get(email);
+      const byEmail = fromRow(rowByEmail.get(email)) ?? fromMember(members.byEmail.get(email));
       if (byEmail !== undefined) return { node: byEmail, ambiguous: false };
-      names ??= nameDirectory();
+      if (!memberNames) {
+        missingNames = true;
+        return { node: NONE, ambiguous: false };
+      }
+      names ??= nameDirectory(memberNames ?? []);
       const name = fold(reorderLastFirst(ref));
       const byName = names.unique.get(name);
       if (byName !== undefined) return { node: byName, ambiguous: false };
@@ -355,13 +365,19 @@ function unchanged(
   const status = members.statuses[mi];
   if (status !== "active" && status !== "invited") return false;
   if (members.sources[mi] !== "hris" || !members.inHub[mi]) return false;
-  if (roster.hashes[r] !== members.hashes[mi]) return false;
   const { layout } = roster;
-  if (layout.hasStartDate && roster.startDates[r] !== members.startDates[mi]) return false;
-  if (layout.hasTerminationDate && roster.terminationDates[r] !== members.terminationDates[mi]) return false;
-  if (layout.mapped.has("manager") && approverId !== members.approverIds[mi]) return false;
-  if (layout.mapped.has("country") && (region ?? null) !== members.contentRegions[mi]) return false;
-  return true;
+  const row = combinedFingerprint(
+    roster.hashes[r] as number,
+    [
+      layout.hasStartDate ? (roster.startDates[r] ?? null) : null,
+      layout.hasTerminationDate ? (roster.terminationDates[r] ?? null) : null,
+    ],
+    [
+      layout.mapped.has("manager") ? approverId : null,
+      layout.mapped.has("country") ? (region ?? null) : null,
+    ],
+  );
+  return row === members.fingerprints[mi];
 }
 
 /** planActions' absent members, sorted by email: hris members of the hub no row accounts for. */

@@ -46,8 +46,8 @@ export interface Roster {
   managers: (string | null)[];
   statuses: (string | null)[];
   countries: (string | null)[];
-  firstNames: (string | null)[];
-  lastNames: (string | null)[];
+  /** Where the first and last name are among a row's values (-1: not mapped). */
+  nameAt: [number, number];
   startDates: (string | null)[];
   terminationDates: (string | null)[];
   /** Why a row cannot become a person, by row index. */
@@ -125,8 +125,7 @@ export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrd
     managers: [],
     statuses: [],
     countries: [],
-    firstNames: [],
-    lastNames: [],
+    nameAt: [fieldAt.firstName, fieldAt.lastName],
     startDates: [],
     terminationDates: [],
     rejected: new Map(),
@@ -162,10 +161,6 @@ export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrd
     roster.managers.push(intern(text(values, fieldAt.manager)));
     roster.statuses.push(intern(text(values, fieldAt.employmentStatus)));
     roster.countries.push(intern(text(values, fieldAt.country)));
-    const first = text(values, fieldAt.firstName);
-    const last = text(values, fieldAt.lastName);
-    roster.firstNames.push(first === null ? null : detach(first));
-    roster.lastNames.push(last === null ? null : detach(last));
     if (warnings.length) {
       roster.warnings.set(r, warnings.slice());
       warnings.length = 0;
@@ -224,6 +219,14 @@ function rowErrors(issues: Issue[]): Map<number, string> {
     byRow.set(issue.row, byRow.has(issue.row) ? `${byRow.get(issue.row)} ${message}` : message);
   }
   return byRow;
+}
+
+/** Row `r`'s first and last name joined ("" when neither). */
+export function rowName(roster: Roster, r: number): string {
+  const [first, last] = roster.nameAt;
+  if (first < 0 && last < 0) return "";
+  const values = JSON.parse(roster.json[r] as string) as (string | null)[];
+  return [first < 0 ? null : values[first], last < 0 ? null : values[last]].filter(Boolean).join(" ");
 }
 
 /** Row `r` as the PersonRecord applyMapping gives for it. */

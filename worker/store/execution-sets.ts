@@ -65,6 +65,7 @@ const SQL = {
            SELECT x.v->>'$.m', :tenant, 'hris', ${MEMBER_COLUMNS.map((c) => `x.v->>'$.c.${c}'`).join(", ")},
                   coalesce(x.v->>'$.p', '{}'), x.v->>'$.s', x.v->>'$.d', :now, :now
            FROM ${ROWS} WHERE ${claimed("x.v->>'$.a'")}`,
+  // "+members.tenant_id": the tenant's index would make SQLite scan every member for each row.
   updateMembers: `UPDATE members SET ${[
     ...MEMBER_COLUMNS.map((c) => `${c} = iif(json_type(x.v, '$.c.${c}') IS NULL, members.${c}, x.v->>'$.c.${c}')`),
     "profile = iif(json_type(x.v, '$.p') IS NULL, members.profile, x.v->>'$.p')",
@@ -74,7 +75,7 @@ const SQL = {
     "version = members.version + 1",
     "updated_at = :now",
   ].join(", ")}
-           FROM ${ROWS} WHERE members.id = x.v->>'$.m' AND members.tenant_id = :tenant AND ${claimed("x.v->>'$.a'")}`,
+           FROM ${ROWS} WHERE members.id = x.v->>'$.m' AND +members.tenant_id = :tenant AND ${claimed("x.v->>'$.a'")}`,
   joinHub: `INSERT INTO hub_memberships (tenant_id, hub_id, member_id, created_at)
            SELECT :tenant, :hub, x.v->>'$[1]', :now FROM ${ROWS} WHERE ${claimed("x.v->>'$[0]'")} ON CONFLICT DO NOTHING`,
   leaveHub: `DELETE FROM hub_memberships WHERE tenant_id = :tenant AND hub_id = :hub
@@ -95,11 +96,21 @@ const SQL = {
            SELECT x.v->>'$[1]', :tenant, f.id, x.v->>'$[3]', x.v->>'$[4]', :now
            FROM ${ROWS} JOIN fields f ON f.tenant_id = :tenant AND f.key = x.v->>'$[2]'
            WHERE ${claimed("x.v->>'$[0]'")} ORDER BY x.k ON CONFLICT (field_id, folded) DO NOTHING`,
+  fingerprints: `INSERT INTO member_fingerprints (member_id, tenant_id, hash, version, layout)
+           SELECT x.v->>'$[1]', :tenant, x.v->>'$[2]', x.v->>'$[3]', :layout FROM ${ROWS} WHERE ${claimed("x.v->>'$[0]'")}
+           ON CONFLICT (member_id) DO UPDATE SET hash = excluded.hash, version = excluded.version, layout = excluded.layout`,
   stale: `UPDATE plan_actions SET status = 'stale', message = x.v->>'$[1]', executed_at = :now FROM ${ROWS}
            WHERE plan_actions.id = x.v->>'$[0]' AND plan_actions.status = 'pending' AND plan_actions.approved = 1`,
 };
 
 type Rows = Record<keyof typeof SQL, unknown[]>;
+
+/** Fingerprints of what the batch writes to members, under the plan's layout (see member_fingerprints). */
+export interface Fingerprints {
+  layout: number;
+  /** [action id, member id, fingerprint, the member's version after the write]. */
+  rows: [string, string, number, number][];
+}
 
 /** The batch's statements, in the order they must run: not-run, claims, effects, stale. */
 export async function setStatements(
@@ -109,8 +120,10 @@ export async function setStatements(
   ctx: ExecutionContext,
   segments: Segments,
   staleMessage: (execution: Extract<Execution, { ok: true }>) => string,
+  fingerprints: Fingerprints | null,
 ): Promise<NamedStmt[]> {
   const rows = Object.fromEntries(Object.keys(SQL).map((k) => [k, []])) as unknown as Rows;
+  if (fingerprints) rows.fingerprints.push(...fingerprints.rows);
   const invites: Promise<unknown[]>[] = [];
   actions.forEach((action, i) => {
     const execution = executions[i] as Execution;
@@ -130,6 +143,7 @@ export async function setStatements(
     rows.outbox.push([actionId, outboxId, dedupeKey, recipient, subject, text, html]);
   }
   const shared: Record<string, InValue> = {
+    layout: fingerprints?.layout ?? null,
     token,
     now: ctx.now.toISOString(),
     tenant: ctx.tenantId,

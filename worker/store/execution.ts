@@ -16,6 +16,7 @@ import type { Db } from "../../db/client.ts";
 import {
   fieldOptions,
   fields,
+  imports,
   type InviteTemplate,
   type MappingColumn,
   mappings,
@@ -31,10 +32,12 @@ import {
   type Precondition,
 } from "../engine/execute.ts";
 import { fold } from "../engine/fold.ts";
-import type { CoreField, DerivedField } from "../engine/types.ts";
+import { layoutKey, memberFingerprint } from "../engine/member-index.ts";
+import { type RosterLayout, rosterLayout } from "../engine/roster.ts";
+import type { CoreField, DerivedField, MemberSnapshot } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
 import { type Actor, type Args, auditStatement, type Stmt } from "./audit.ts";
-import { setStatements } from "./execution-sets.ts";
+import { type Fingerprints, setStatements } from "./execution-sets.ts";
 import { invitationStatements, inviteTemplateOf } from "./invitations.ts";
 import { snapshotOf } from "./members.ts";
 import { getHub, getTenant } from "./tenants.ts";
@@ -113,7 +116,7 @@ export async function runBatch(
   limit: number,
   afterSeq: number,
 ): Promise<BatchRun> {
-  const { plan, actions, rows, segments } = await readBatch(db, planId, ctx.tenantId, limit, afterSeq);
+  const { plan, actions, rows, segments, layout } = await readBatch(db, planId, ctx.tenantId, limit, afterSeq);
   if (plan.status === "blocked") {
     throw new AppError("deprovisioning_guard", guardMessage(plan.guard.deprovisions, plan.guard.limit));
   }
@@ -122,15 +125,21 @@ export async function runBatch(
     return { looked: 0, lastSeq: afterSeq, more: false };
   }
   const batch = withoutRepeats(actions);
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = new Map(rows.map((r) => [r.id, snapshotOf(r, true)]));
   const now = ctx.now.toISOString();
   const executions = batch.map((action) => {
-    const row = action.memberId ? byId.get(action.memberId) : undefined;
-    return executionOf(action, row ? snapshotOf(row, true) : null, now);
+    const snapshot = action.memberId ? byId.get(action.memberId) : undefined;
+    return executionOf(action, snapshot ?? null, now);
   });
   const token = crypto.randomUUID();
-  const statements = await setStatements(batch, executions, token, ctx, segments, (e) =>
-    staleMessage(e.precondition),
+  const statements = await setStatements(
+    batch,
+    executions,
+    token,
+    ctx,
+    segments,
+    (e) => staleMessage(e.precondition),
+    layout && fingerprintsOf(batch, executions, byId, layout),
   );
   try {
     await db.$client.batch([...statements, planStatusSql(planId, ctx.tenantId)], "write");
@@ -160,9 +169,9 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
     eq(planActions.approved, true),
   );
   const planColumns = { status: plans.status, guard: plans.guard, hubId: plans.hubId };
-  const ofPlan = (of: "hub_id" | "mapping_version") =>
+  const ofPlan = (of: "hub_id" | "mapping_version" | "import_id") =>
     sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
-  const [planRows, actions, rows, mappingRows, fieldRows, optionRows] = await db.batch([
+  const [planRows, actions, rows, mappingRows, importRows, fieldRows, optionRows] = await db.batch([
     db.select(planColumns).from(plans).where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
     db
       .select({
@@ -208,6 +217,10 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
           eq(mappings.version, ofPlan("mapping_version")),
         ),
       ),
+    db
+      .select({ columns: imports.columns })
+      .from(imports)
+      .where(and(eq(imports.tenantId, tenantId), eq(imports.id, ofPlan("import_id")))),
     db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
     db
       .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
@@ -216,7 +229,51 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
   ]);
   const plan = planRows[0];
   if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
-  return { plan, actions, rows, segments: segmentsFrom(mappingRows[0]?.columns ?? [], fieldRows, optionRows) };
+  const mapping = mappingRows[0]?.columns;
+  const columns = importRows[0]?.columns;
+  return {
+    plan,
+    actions,
+    rows,
+    segments: segmentsFrom(mapping ?? [], fieldRows, optionRows),
+    // Plans made from the hub's mapping (not an event's own) leave fingerprints for the next plan.
+    layout: mapping && columns ? rosterLayout(columns, mapping) : null,
+  };
+}
+
+/**
+ * The fingerprint each written member will have, computed from what the batch writes over what
+ * the member held: the next plan of an export laid out the same way compares rows with it.
+ */
+function fingerprintsOf(
+  actions: { id: string }[],
+  executions: Execution[],
+  snapshots: Map<string, MemberSnapshot>,
+  layout: RosterLayout,
+): Fingerprints {
+  const rows: Fingerprints["rows"] = [];
+  actions.forEach((action, i) => {
+    const execution = executions[i] as Execution;
+    if (!execution.ok) return;
+    for (const effect of execution.effects) {
+      if (effect.type !== "insert_member" && effect.type !== "update_member") continue;
+      const before = effect.type === "update_member" ? snapshots.get(effect.memberId) : undefined;
+      if (effect.type === "update_member" && !before) continue;
+      const core: MemberSnapshot["core"] = { ...before?.core };
+      const derived: MemberSnapshot["derived"] = {
+        approverId: before?.derived.approverId ?? null,
+        contentRegion: before?.derived.contentRegion ?? null,
+      };
+      for (const [field, value] of Object.entries(effect.fields.core)) {
+        if (field === "approverId" || field === "contentRegion") derived[field] = value ?? null;
+        else core[field as CoreField] = value ?? null;
+      }
+      const profile = effect.fields.profile ?? before?.profile ?? {};
+      const version = before ? before.version + 1 : 1;
+      rows.push([action.id, effect.memberId, memberFingerprint(layout, { core, derived, profile }), version]);
+    }
+  });
+  return { layout: layoutKey(layout), rows };
 }
 
 /**

@@ -5,12 +5,13 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { contentRegions, members } from "../../db/schema.ts";
+import { keyIndex } from "../engine/key-index.ts";
 import {
+  layoutKey,
   type MemberIndex,
   type MemberPageShape,
   memberIndexBuilder,
   memberPageShape,
-  snapshotOfPageRow,
 } from "../engine/member-index.ts";
 import type { RosterLayout } from "../engine/roster.ts";
 import { CORE_FIELDS, type CoreField, type MemberSnapshot } from "../engine/types.ts";
@@ -37,7 +38,8 @@ export function snapshotOf(row: MemberRow, inHub: boolean): MemberSnapshot {
 const inHub = (hubId: string) =>
   sql<number>`exists (select 1 from hub_memberships h where h.hub_id = ${hubId} and h.member_id = ${members.id})`;
 
-// Rows of about 300 bytes of JSON: 10,000 keep a page near 4 MB, well under sqld's 10 MB answer.
+// A member whose fingerprint is valid is about 130 bytes of JSON, one whose mapped fields come
+// along about 400: 10,000 keep a page under 5 MB, well inside sqld's 10 MB answer.
 const PAGE_ROWS = 10_000;
 
 /** The compact index of every member, for planning an export laid out as `layout`. */
@@ -59,13 +61,14 @@ export async function* memberPages(
   hubId: string,
   layout: RosterLayout,
 ): AsyncGenerator<string> {
-  const shape = memberPageShape(layout);
-  let next: Promise<Page> | null = readPage(db, tenantId, hubId, shape, ["", ""]);
+  const row = pageRowSql(memberPageShape(layout));
+  const args = { hub: hubId, tenant: tenantId, layout: layoutKey(layout) };
+  let next: Promise<Page> | null = readPage(db, row, args, ["", ""]);
   while (next) {
     const page: Page = await next;
     if (page.count === 0) return;
     // The next page is on its way while this one is indexed.
-    next = page.count === PAGE_ROWS ? readPage(db, tenantId, hubId, shape, page.last) : null;
+    next = page.count === PAGE_ROWS ? readPage(db, row, args, page.last) : null;
     yield page.rows;
   }
 }
@@ -76,85 +79,150 @@ interface Page {
   last: [string, string];
 }
 
-/** A member as one JSON array: memberIndexBuilder's row for `shape`. */
+/**
+ * A member as memberIndexBuilder's row: identity and state, then the stored fingerprint when it
+ * is still valid (same version, same layout), else the mapped fields.
+ */
 function pageRowSql(shape: MemberPageShape): string {
-  const columns = [
-    "m.id",
-    "m.employee_id",
-    "m.email",
-    "m.status",
-    "m.source",
-    "m.version",
-    "exists (select 1 from hub_memberships h where h.hub_id = ? and h.member_id = m.id)",
-    "m.first_name",
-    "m.last_name",
-    ...shape.columns.map((c) => `m.${c}`),
-    ...(shape.profile ? ["json(m.profile)"] : []),
-  ];
-  return `json_array(${columns.join(", ")})`;
+  const valid = "fp.version = m.version AND fp.layout = :layout";
+  const values = [...shape.columns.map((c) => `m.${c}`), ...(shape.profile ? ["json(m.profile)"] : [])];
+  return `json_array(m.id, m.employee_id, m.email, m.status, m.source, m.version,
+    exists (select 1 from hub_memberships h where h.hub_id = :hub and h.member_id = m.id),
+    CASE WHEN ${valid} THEN fp.hash END,
+    CASE WHEN ${valid} THEN NULL ELSE json_array(${values.join(", ") || "NULL"}) END)`;
 }
 
 async function readPage(
   db: Db,
-  tenantId: string,
-  hubId: string,
-  shape: MemberPageShape,
+  row: string,
+  args: { hub: string; tenant: string; layout: number },
   after: [string, string],
 ): Promise<Page> {
   const result = await db.$client.execute({
     sql: `WITH page AS (
-            SELECT m.created_at AS c, m.id AS i, ${pageRowSql(shape)} AS j
-            FROM members m
-            WHERE m.tenant_id = ? AND (m.created_at, m.id) > (?, ?)
+            SELECT m.created_at AS c, m.id AS i, ${row} AS j
+            FROM members m LEFT JOIN member_fingerprints fp ON fp.member_id = m.id
+            WHERE m.tenant_id = :tenant AND (m.created_at, m.id) > (:afterCreated, :afterId)
             ORDER BY m.created_at, m.id
-            LIMIT ?
+            LIMIT :rows
           )
           SELECT '[' || coalesce(group_concat(j, ','), '') || ']' AS rows, count(*) AS n,
                  (SELECT c FROM page ORDER BY c DESC, i DESC LIMIT 1) AS c,
                  (SELECT i FROM page ORDER BY c DESC, i DESC LIMIT 1) AS i
           FROM page`,
-    args: [hubId, tenantId, after[0], after[1], PAGE_ROWS],
+    args: { ...args, afterCreated: after[0], afterId: after[1], rows: PAGE_ROWS },
   });
-  const row = result.rows[0];
+  const page = result.rows[0];
   return {
-    rows: String(row?.rows ?? "[]"),
-    count: Number(row?.n ?? 0),
-    last: [String(row?.c ?? ""), String(row?.i ?? "")],
+    rows: String(page?.rows ?? "[]"),
+    count: Number(page?.n ?? 0),
+    last: [String(page?.c ?? ""), String(page?.i ?? "")],
   };
 }
 
-/**
- * The members planning acts on, by id, with the fields `layout` maps (as their page rows carry
- * them): what planMatch compares and names. Execution reads them whole again.
- */
+/** Every member's first and last name joined, aligned with `index` (for managers named by name). */
+export async function memberNames(db: Db, tenantId: string, index: MemberIndex): Promise<string[]> {
+  const names = new Array<string>(index.size).fill("");
+  const byId = keyIndex(index.ids, "last");
+  let after: [string, string] = ["", ""];
+  for (;;) {
+    const result = await db.$client.execute({
+      sql: `WITH page AS (
+              SELECT created_at AS c, id AS i, json_array(id, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))) AS j
+              FROM members WHERE tenant_id = ? AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?
+            )
+            SELECT '[' || coalesce(group_concat(j, ','), '') || ']' AS rows, count(*) AS n,
+                   (SELECT c FROM page ORDER BY c DESC, i DESC LIMIT 1) AS c,
+                   (SELECT i FROM page ORDER BY c DESC, i DESC LIMIT 1) AS i
+            FROM page`,
+      args: [tenantId, after[0], after[1], PAGE_ROWS * 4],
+    });
+    const page = result.rows[0];
+    for (const [id, name] of JSON.parse(String(page?.rows ?? "[]")) as [string, string][]) {
+      const at = byId.get(id);
+      if (at >= 0) names[at] = name;
+    }
+    if (Number(page?.n ?? 0) < PAGE_ROWS * 4) return names;
+    after = [String(page?.c ?? ""), String(page?.i ?? "")];
+  }
+}
+
+/** The members planning acts on, by id: full snapshots, as planMatch compares and names them. */
 export async function snapshotsByIds(
   db: Db,
   tenantId: string,
   hubId: string,
-  layout: RosterLayout,
   ids: string[],
 ): Promise<Map<string, MemberSnapshot>> {
-  const shape = memberPageShape(layout);
   const unique = [...new Set(ids)];
   const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += PAGE_ROWS) chunks.push(unique.slice(i, i + PAGE_ROWS));
+  for (let i = 0; i < unique.length; i += SNAPSHOT_ROWS) chunks.push(unique.slice(i, i + SNAPSHOT_ROWS));
   const pages = await Promise.all(
     chunks.map((chunk) =>
       db.$client.execute({
-        sql: `SELECT '[' || coalesce(group_concat(${pageRowSql(shape)}, ','), '') || ']' AS rows
-              FROM members m WHERE m.tenant_id = ? AND m.id IN (SELECT value FROM json_each(?))`,
-        args: [hubId, tenantId, JSON.stringify(chunk)],
+        sql: `SELECT '[' || coalesce(group_concat(${SNAPSHOT_ROW}, ','), '') || ']' AS rows
+              FROM members m WHERE m.tenant_id = :tenant AND m.id IN (SELECT value FROM json_each(:ids))`,
+        args: { hub: hubId, tenant: tenantId, ids: JSON.stringify(chunk) },
       }),
     ),
   );
   const snapshots = new Map<string, MemberSnapshot>();
   for (const page of pages) {
     for (const row of JSON.parse(String(page.rows[0]?.rows ?? "[]")) as unknown[][]) {
-      const snapshot = snapshotOfPageRow(row, shape);
+      const snapshot = snapshotOfRow(row);
       snapshots.set(snapshot.id, snapshot);
     }
   }
   return snapshots;
+}
+
+// About 500 bytes a member: 8,000 keep an answer near 4 MB.
+const SNAPSHOT_ROWS = 8_000;
+const SNAPSHOT_COLUMNS = ["id", "employeeId", "email", "status", "source", "version"] as const;
+const SNAPSHOT_FIELDS = [...CORE_FIELDS.filter((f) => f !== "email" && f !== "employeeId"), "approverId", "contentRegion"] as const;
+const SNAPSHOT_ROW = `json_array(${[
+  ...SNAPSHOT_COLUMNS.map((c) => `m.${column(c)}`),
+  "exists (select 1 from hub_memberships h where h.hub_id = :hub and h.member_id = m.id)",
+  ...SNAPSHOT_FIELDS.map((f) => `m.${column(f)}`),
+  "json(m.profile)",
+].join(", ")})`;
+
+function column(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function snapshotOfRow(row: unknown[]): MemberSnapshot {
+  const [id, employeeId, email, status, source, version, inHubFlag] = row as [
+    string,
+    string | null,
+    string,
+    MemberSnapshot["status"],
+    MemberSnapshot["source"],
+    number,
+    number,
+  ];
+  const at = (i: number) => (row[7 + i] as string | null) ?? null;
+  const core: MemberSnapshot["core"] = {};
+  for (const field of CORE_FIELDS) {
+    if (field === "email") core.email = email;
+    else if (field === "employeeId") core.employeeId = employeeId;
+    else core[field] = at(SNAPSHOT_FIELDS.indexOf(field));
+  }
+  return {
+    id,
+    employeeId,
+    email,
+    status,
+    source,
+    version,
+    inHub: Boolean(inHubFlag),
+    core,
+    derived: {
+      approverId: at(SNAPSHOT_FIELDS.indexOf("approverId")),
+      contentRegion: at(SNAPSHOT_FIELDS.indexOf("contentRegion")),
+    },
+    profile: (row[7 + SNAPSHOT_FIELDS.length] ?? {}) as MemberSnapshot["profile"],
+  };
 }
 
 /**

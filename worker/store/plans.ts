@@ -142,8 +142,9 @@ const NO_PROGRESS = { approved: 0, pending: 0, done: 0, failed: 0, stale: 0, ski
 
 const ACTION_COLUMNS = `id, tenant_id, plan_id, seq, kind, row, member_id, member_version, email, employee_id, name,
   changes, payload, reason, warnings`;
+// The JSON columns come as JSON text inside the array: read as text, not re-rendered by SQLite.
 const ACTION_VALUES = `a->>'$[0]', ?, ?, a->>'$[1]', a->>'$[2]', a->>'$[3]', a->>'$[4]', a->>'$[5]', a->>'$[6]',
-  a->>'$[7]', a->>'$[8]', a->'$[9]', iif(json_type(a, '$[10]') = 'null', NULL, a->'$[10]'), a->>'$[11]', a->'$[12]'`;
+  a->>'$[7]', a->>'$[8]', a->>'$[9]', a->>'$[10]', a->>'$[11]', a->>'$[12]'`;
 const INSERT_ACTIONS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
   SELECT ${ACTION_VALUES} FROM (SELECT value AS a FROM json_each(?))`;
 const INSERT_ACTIONS_FROM_DRAFTS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
@@ -161,10 +162,10 @@ function actionJson(a: PlannedAction, seq: number): string {
     a.email,
     a.employeeId,
     a.name,
-    a.changes,
-    a.payload,
+    JSON.stringify(a.changes),
+    a.payload === null ? null : JSON.stringify(a.payload),
     a.reason,
-    a.warnings,
+    JSON.stringify(a.warnings),
   ]);
 }
 

@@ -135,12 +135,18 @@ function rosterPlan(text: string, mapping: MappingColumn[], members: MemberSnaps
   const shape = memberPageShape(roster.layout);
   builder.add(members.map((m) => memberPageRow(m, shape)));
   let n = 0;
-  const plan = planRoster(roster, builder.finish(), {
+  const index = builder.finish();
+  const memberNames = index.ids.map((id) => {
+    const core = members.find((m) => m.id === id)?.core ?? {};
+    return [core.firstName, core.lastName].filter(Boolean).join(" ");
+  });
+  const plan = planRoster(roster, index, {
     newId: () => `new-${++n}`,
     regions: { DE: "DACH" },
     today: TODAY,
     hubId: "hub",
     partial,
+    memberNames,
   });
   const byId = new Map(members.map((m) => [m.id, m]));
   const snapshots = new Map(plan.needed.map((i) => [members[i]?.id as string, byId.get(members[i]?.id as string) as MemberSnapshot]));
@@ -278,6 +284,7 @@ describe("planRoster", () => {
       today: TODAY,
       hubId: "hub",
       partial: false,
+      memberNames: members.map((m) => [m.core.firstName, m.core.lastName].filter(Boolean).join(" ")),
     });
     expect(plan.needed).toEqual([]);
     expect([...plan.actions(new Map())]).toEqual([]);
