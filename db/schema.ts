@@ -375,7 +375,10 @@ export const planDrafts = sqliteTable(
     actions: text("actions").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.draft, t.part] }), index("plan_drafts_tenant").on(t.tenantId, t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.draft, t.part] }),
+    index("plan_drafts_tenant").on(t.tenantId, t.createdAt),
+  ],
 );
 
 export const invitations = sqliteTable(

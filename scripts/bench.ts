@@ -6,6 +6,7 @@
 //   --baseline-rows M  rows the per-row baseline really runs (default 2000; it is extrapolated)
 //   --events K         HRIS events to time (default 1000)
 //   --no-baseline      skip the baseline (ratios are then null)
+//   --no-first-sync    skip the first sync (its figures are then null)
 // The last line printed is `BENCH {json}`.
 import { parseArgs } from "node:util";
 import { type BaselineFigures, measureBaseline } from "./bench/baseline-run.ts";
@@ -14,7 +15,13 @@ import { engineInput, measureEngine } from "./bench/engine-run.ts";
 import { measureApply, measureEvents, measurePlan, waitForMail } from "./bench/measure.ts";
 import { residentMb, sampleResident, workerdPid } from "./bench/memory.ts";
 import { type ScalingRow, scalingTable, writeReadme } from "./bench/report.ts";
-import { type BenchStack, type BenchTenant, benchTenant, seedTenant, startBenchStack } from "./bench/setup.ts";
+import {
+  type BenchStack,
+  type BenchTenant,
+  benchTenant,
+  seedTenant,
+  startBenchStack,
+} from "./bench/setup.ts";
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +30,7 @@ const { values } = parseArgs({
     "baseline-rows": { type: "string", default: "2000" },
     events: { type: "string", default: "1000" },
     "no-baseline": { type: "boolean", default: false },
+    "no-first-sync": { type: "boolean", default: false },
   },
 });
 const ROWS = Number(values.rows);
@@ -32,7 +40,8 @@ const SCALING = [1_000, 10_000, 100_000, 250_000];
 
 const log = (line: string) => console.log(line);
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
-const ratio = (baseline: number | null, ours: number) => (baseline === null ? null : round(baseline / ours, 1));
+const ratio = (baseline: number | null, ours: number) =>
+  baseline === null ? null : round(baseline / ours, 1);
 
 interface SizeRun {
   rows: number;
@@ -53,18 +62,24 @@ async function planAndApply(stack: BenchStack, rows: number, pid: number): Promi
   const tenant = await benchTenant(stack, `Bench ${rows}`);
   let started = performance.now();
   await seedTenant(stack, tenant, data.previous);
-  log(`  setup: tenant seeded with the previous export (${rows} people) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `  setup: tenant seeded with the previous export (${rows} people) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   const input = await engineInput(stack, tenant, data.current);
   const sampler = sampleResident(pid);
   const plan = await measurePlan(tenant, new TextEncoder().encode(data.current));
   const actions = Object.values(plan.summary).reduce((a, b) => a + b, 0);
-  log(`  plan:  ${plan.seconds.toFixed(3)} s  (${Math.round(rows / plan.seconds).toLocaleString("en-US")} rows/s)  ${JSON.stringify(plan.summary)}`);
+  log(
+    `  plan:  ${plan.seconds.toFixed(3)} s  (${Math.round(rows / plan.seconds).toLocaleString("en-US")} rows/s)  ${JSON.stringify(plan.summary)}`,
+  );
   const apply = await measureApply(tenant, plan.planId);
   const workerPeakMb = sampler.stop();
   log(`  apply: ${apply.seconds.toFixed(3)} s  ${JSON.stringify(apply.progress)}`);
   started = performance.now();
   const left = await waitForMail(stack, tenant.tenantId);
-  log(`  (waited ${((performance.now() - started) / 1000).toFixed(1)} s for background mail delivery${left ? `; ${left} left for the cron` : ""})`);
+  log(
+    `  (waited ${((performance.now() - started) / 1000).toFixed(1)} s for background mail delivery${left ? `; ${left} left for the cron` : ""})`,
+  );
   return {
     rows,
     tenant,
@@ -98,7 +113,9 @@ async function baselineOf(stack: BenchStack, events: number): Promise<BaselineFi
 }
 
 async function main(stack: BenchStack, pid: number) {
-  log(`profile-sync benchmark: ${ROWS.toLocaleString("en-US")} rows, worker ${stack.worker.url} (workerd pid ${pid}), sqld ${stack.sqld.url}`);
+  log(
+    `profile-sync benchmark: ${ROWS.toLocaleString("en-US")} rows, worker ${stack.worker.url} (workerd pid ${pid}), sqld ${stack.sqld.url}`,
+  );
   const idleMb = residentMb(pid)?.rss ?? 0;
   await warmUp(stack);
   const run = await planAndApply(stack, ROWS, pid);
@@ -106,17 +123,25 @@ async function main(stack: BenchStack, pid: number) {
   let events = { p50: 0, p99: 0, applied: 0 };
   if (EVENTS > 0) {
     events = await measureEvents(run.tenant, run.steady, EVENTS);
-    log(`  event: p50 ${events.p50.toFixed(1)} ms, p99 ${events.p99.toFixed(1)} ms over ${EVENTS} employee.updated events (${events.applied} applied at once), tenant of ${ROWS.toLocaleString("en-US")} members`);
+    log(
+      `  event: p50 ${events.p50.toFixed(1)} ms, p99 ${events.p99.toFixed(1)} ms over ${EVENTS} employee.updated events (${events.applied} applied at once), tenant of ${ROWS.toLocaleString("en-US")} members`,
+    );
   }
 
-  const empty = await benchTenant(stack, `First sync ${ROWS}`);
-  const data = generateExports(ROWS);
-  const sampler = sampleResident(pid);
-  const first = await measurePlan(empty, new TextEncoder().encode(data.previous));
-  const firstApply = await measureApply(empty, first.planId);
-  const firstPeak = sampler.stop();
-  const firstSync = first.seconds + firstApply.seconds;
-  log(`  first sync: ${firstSync.toFixed(3)} s (plan ${first.seconds.toFixed(3)} s + apply ${firstApply.seconds.toFixed(3)} s) ${JSON.stringify(firstApply.progress)}`);
+  let firstSync = Number.NaN;
+  let firstPeak = 0;
+  if (!values["no-first-sync"]) {
+    const empty = await benchTenant(stack, `First sync ${ROWS}`);
+    const data = generateExports(ROWS);
+    const sampler = sampleResident(pid);
+    const first = await measurePlan(empty, new TextEncoder().encode(data.previous));
+    const firstApply = await measureApply(empty, first.planId);
+    firstPeak = sampler.stop();
+    firstSync = first.seconds + firstApply.seconds;
+    log(
+      `  first sync: ${firstSync.toFixed(3)} s (plan ${first.seconds.toFixed(3)} s + apply ${firstApply.seconds.toFixed(3)} s) ${JSON.stringify(firstApply.progress)}`,
+    );
+  }
 
   const { ours: engine, objects } = await measureEngine(run.engineInput);
   log(
@@ -125,7 +150,9 @@ async function main(stack: BenchStack, pid: number) {
       `rows and members as objects: peak heap ${objects.heapPeakMb.toFixed(0)} MB`,
   );
   const workerPeak = residentMb(pid)?.hwm ?? Math.max(run.workerPeakMb, firstPeak);
-  log(`  worker (workerd) RSS: ${idleMb.toFixed(0)} MB idle, peak ${workerPeak.toFixed(0)} MB (plan+apply ${run.workerPeakMb.toFixed(0)} MB, first sync ${firstPeak.toFixed(0)} MB)`);
+  log(
+    `  worker (workerd) RSS: ${idleMb.toFixed(0)} MB idle, peak ${workerPeak.toFixed(0)} MB (plan+apply ${run.workerPeakMb.toFixed(0)} MB, first sync ${firstPeak.toFixed(0)} MB)`,
+  );
 
   const baseline = await baselineOf(stack, Math.min(EVENTS, 200));
   const scale = (perRow: number | undefined) => (perRow === undefined ? null : perRow * ROWS);
@@ -133,7 +160,9 @@ async function main(stack: BenchStack, pid: number) {
   const bApply = scale(baseline?.applyPerRow);
   const bFirst = scale(baseline?.firstSyncPerRow);
   if (baseline) {
-    log(`  baseline extrapolated to ${ROWS.toLocaleString("en-US")} rows: plan ${bPlan?.toFixed(1)} s, apply ${bApply?.toFixed(1)} s, first sync ${bFirst?.toFixed(1)} s`);
+    log(
+      `  baseline extrapolated to ${ROWS.toLocaleString("en-US")} rows: plan ${bPlan?.toFixed(1)} s, apply ${bApply?.toFixed(1)} s, first sync ${bFirst?.toFixed(1)} s`,
+    );
   }
   return {
     rows: ROWS,
@@ -190,7 +219,11 @@ async function scaling(stack: BenchStack, pid: number) {
   const last = table.at(-1) as ScalingRow;
   return {
     rows: last.rows,
-    scaling: table.map((r) => ({ rows: r.rows, plan_s: round(r.planSeconds), apply_s: round(r.applySeconds) })),
+    scaling: table.map((r) => ({
+      rows: r.rows,
+      plan_s: round(r.planSeconds),
+      apply_s: round(r.applySeconds),
+    })),
     plan_s: round(last.planSeconds),
     apply_s: round(last.applySeconds),
     plan_speedup_vs_baseline: baseline ? round(last.baselinePlanSeconds / last.planSeconds, 1) : null,

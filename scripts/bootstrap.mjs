@@ -35,11 +35,16 @@ function ensureChromium() {
   if (existsSync(chromium)) return;
   const root = process.getuid?.() === 0;
   if (!root || !existsSync("/usr/bin/apt-get")) {
-    console.error(`Chromium is needed for the sidebar tests: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`);
+    console.error(
+      `Chromium is needed for the sidebar tests: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
     process.exit(1);
   }
   console.log("Installing Chromium for the sidebar tests (apt-get install chromium)…");
-  const quiet = { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+  const quiet = {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  };
   execSync("apt-get update -qq", quiet);
   execSync("apt-get install -y -qq chromium", quiet);
 }

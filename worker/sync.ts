@@ -13,8 +13,8 @@ import { guardVerdict } from "./engine/guard.ts";
 import { indexSnapshots, type MemberIndex } from "./engine/member-index.ts";
 import { openCsv, openJsonTable, type RowSource, UnreadableFile } from "./engine/parse.ts";
 import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
-import { buildRoster, type Roster, rosterLayout } from "./engine/roster.ts";
-import type { MemberSnapshot } from "./engine/types.ts";
+import { buildRosterPaced, type Roster, rosterLayout } from "./engine/roster.ts";
+import type { Issue, MemberSnapshot } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import {
   type Actor,
@@ -58,24 +58,60 @@ function readable<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof UnreadableFile) {
-      throw new AppError("unreadable_file", error.message, [{ message: error.message, field: "body" }]);
-    }
-    throw error;
+    throw asProblem(error);
   }
+}
+
+function asProblem(error: unknown): unknown {
+  if (!(error instanceof UnreadableFile)) return error;
+  return new AppError("unreadable_file", error.message, [{ message: error.message, field: "body" }]);
+}
+
+/** Lets other work (answers from storage) run between pieces of a file being read. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 export function openSnapshot(snapshot: Snapshot): RowSource {
   return readable(() => (snapshot.format === "csv" ? openCsv(snapshot.body) : openJsonTable(snapshot.body)));
 }
 
-export async function importAndPlan(
+/**
+ * Reads the snapshot, plans it and stores the plan. Not async itself: the snapshot's bytes are
+ * held only while its rows are read (by readExport), not while the plan is made and stored, so
+ * a big export and its plan are never in memory together.
+ */
+export function importAndPlan(
   db: Db,
   tenantId: string,
   hubId: string,
   snapshot: Snapshot,
   options: ImportOptions,
 ) {
+  return readExport(db, tenantId, hubId, snapshot, options).then((read) => planExport(db, read, options));
+}
+
+type Tenant = Awaited<ReturnType<typeof getTenant>>;
+
+interface ReadExport {
+  tenant: Tenant;
+  hubId: string;
+  columns: string[];
+  issues: Issue[];
+  roster: Roster;
+  mappingVersion: number | null;
+  /** The members' index, on its way (full snapshots only). */
+  members: Promise<MemberIndex> | null;
+  regions: Promise<Record<string, string>>;
+}
+
+async function readExport(
+  db: Db,
+  tenantId: string,
+  hubId: string,
+  snapshot: Snapshot,
+  options: ImportOptions,
+): Promise<ReadExport> {
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const source = openSnapshot(snapshot);
   const mapping =
@@ -84,40 +120,58 @@ export async function importAndPlan(
   const layout = rosterLayout(source.columns, mapping.columns);
   // Members and regions are read while the rows are: storage works while the Worker parses.
   const regions = contentRegionsOf(db, tenantId);
-  const full = options.partial ? null : loadMemberIndex(db, tenantId, hub.id, layout);
-  full?.catch(() => {});
+  const members = options.partial ? null : loadMemberIndex(db, tenantId, hub.id, layout);
+  members?.catch(() => {});
   regions.catch(() => {});
-  const roster = readable(() => buildRoster(source, mapping.columns, tenant.settings.dateOrder));
-  const today = isoDateInZone(options.now, tenant.settings.timeZone);
-  const planned = await planAgainstMembers(db, roster, full, {
-    tenantId,
+  // Paced: between pieces of the file the pages of members that have arrived are indexed.
+  const roster = await buildRosterPaced(source, mapping.columns, tenant.settings.dateOrder, pause).catch(
+    (error: unknown) => {
+      throw asProblem(error);
+    },
+  );
+  return {
+    tenant,
     hubId: hub.id,
-    regions: await regions,
-    today,
+    columns: source.columns,
+    issues: [...source.issues, ...roster.issues],
+    roster,
+    mappingVersion: mapping.version,
+    members,
+    regions,
+  };
+}
+
+async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
+  const { tenant, hubId, roster, columns, issues } = read;
+  const tenantId = tenant.id;
+  const planned = await planAgainstMembers(db, roster, read.members, {
+    tenantId,
+    hubId,
+    regions: await read.regions,
+    today: isoDateInZone(options.now, tenant.settings.timeZone),
     partial: options.partial,
   });
-  const issues = [...source.issues, ...roster.issues];
   const plan = await storePlan(
     db,
     {
       tenantId,
-      hubId: hub.id,
+      hubId,
       source: options.source,
       filename: options.filename,
       partial: options.partial,
-      columns: source.columns,
+      columns,
       rowCount: roster.size,
       issues,
       createdBy: options.createdBy,
     },
     {
-      mappingVersion: mapping.version,
+      mappingVersion: read.mappingVersion,
       actions: planned.plan.actions(planned.snapshots),
       guard: (deprovisions) => guardVerdict(deprovisions, planned.activeCount, tenant.settings.guard),
     },
   );
   await afterPlan(db, plan, options.source, options.now);
-  const summary = { id: plan.importId, rowCount: roster.size, columns: source.columns, issues };
+  const summary = { id: plan.importId, rowCount: roster.size, columns, issues };
   return { import: summary, plan };
 }
 

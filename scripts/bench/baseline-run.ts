@@ -1,8 +1,9 @@
 // Runs the per-row baseline on a subset of the export, in the same run and on the same sqld as the
 // measured stack, and extrapolates its per-row cost to the full size (per-row cost is flat: every
 // row costs the same indexed queries, so it grows linearly).
-import { generateExports } from "./data.ts";
+
 import { baselineApply, baselineEvent, baselinePlan } from "./baseline.ts";
+import { generateExports } from "./data.ts";
 import { type BenchStack, benchTenant, seedTenant } from "./setup.ts";
 
 export interface BaselineFigures {
@@ -15,7 +16,11 @@ export interface BaselineFigures {
   eventP99: number;
 }
 
-export async function measureBaseline(stack: BenchStack, rows: number, events: number): Promise<BaselineFigures> {
+export async function measureBaseline(
+  stack: BenchStack,
+  rows: number,
+  events: number,
+): Promise<BaselineFigures> {
   const data = generateExports(rows, 7);
   const seeded = await benchTenant(stack, `Baseline ${rows}`);
   await seedTenant(stack, seeded, data.previous);

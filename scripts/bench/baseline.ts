@@ -106,10 +106,22 @@ export async function baselinePlan(client: Client, tenant: BaselineTenant, csv: 
   await run(
     client,
     "INSERT INTO plans (id, tenant_id, hub_id, import_id, status, summary, guard) VALUES (?, ?, ?, ?, 'ready', '{}', ?)",
-    [planId, tenantId, hubId, importId, JSON.stringify({ deprovisions: 0, active: 0, limit: 0, blocked: false })],
+    [
+      planId,
+      tenantId,
+      hubId,
+      importId,
+      JSON.stringify({ deprovisions: 0, active: 0, limit: 0, blocked: false }),
+    ],
   );
   let seq = 0;
-  const action = (kind: string, line: number | null, member: Member | undefined, person: Person | null, extra: object) =>
+  const action = (
+    kind: string,
+    line: number | null,
+    member: Member | undefined,
+    person: Person | null,
+    extra: object,
+  ) =>
     run(
       client,
       `INSERT INTO plan_actions (id, tenant_id, plan_id, seq, kind, row, member_id, member_version, email, employee_id,
@@ -145,7 +157,10 @@ export async function baselinePlan(client: Client, tenant: BaselineTenant, csv: 
             person.core.employeeId,
           ])
         : undefined) ??
-      (await one(client, "SELECT * FROM members WHERE tenant_id = ? AND email = ?", [tenantId, person.core.email]));
+      (await one(client, "SELECT * FROM members WHERE tenant_id = ? AND email = ?", [
+        tenantId,
+        person.core.email,
+      ]));
     if (person.core.manager) {
       const manager = await one(client, "SELECT id FROM members WHERE tenant_id = ? AND employee_id = ?", [
         tenantId,
@@ -161,7 +176,11 @@ export async function baselinePlan(client: Client, tenant: BaselineTenant, csv: 
     }
     seen.add(member.id as string);
     const changes = changesOf(person, member);
-    const payload = { core: person.core, derived: { approverId: person.approverId }, profile: person.profile };
+    const payload = {
+      core: person.core,
+      derived: { approverId: person.approverId },
+      profile: person.profile,
+    };
     if (!employed(person, today) && member.status !== "inactive") {
       await action("deactivate", person.line, member, person, { changes, payload });
     } else if (changes.length > 0) {
@@ -201,11 +220,11 @@ export async function baselineApply(client: Client, tenant: BaselineTenant, plan
       profile?: Record<string, string>;
     } | null;
     if (action.kind === "invite" && payload?.memberId && payload.core) {
-      const taken = await one(client, "SELECT id FROM members WHERE tenant_id = ? AND (email = ? OR employee_id = ?)", [
-        tenantId,
-        action.email as string,
-        action.employee_id as string | null,
-      ]);
+      const taken = await one(
+        client,
+        "SELECT id FROM members WHERE tenant_id = ? AND (email = ? OR employee_id = ?)",
+        [tenantId, action.email as string, action.employee_id as string | null],
+      );
       if (taken) {
         await run(client, "UPDATE plan_actions SET status = 'stale' WHERE id = ?", [id]);
         continue;
@@ -239,10 +258,20 @@ export async function baselineApply(client: Client, tenant: BaselineTenant, plan
         client,
         `INSERT INTO outbox (id, tenant_id, channel, dedupe_key, recipient, subject, text, html)
          VALUES (?, ?, 'email', ?, ?, ?, ?, ?)`,
-        [crypto.randomUUID(), tenantId, `invite:${id}`, action.email as string, mail.subject, mail.text, mail.html],
+        [
+          crypto.randomUUID(),
+          tenantId,
+          `invite:${id}`,
+          action.email as string,
+          mail.subject,
+          mail.text,
+          mail.html,
+        ],
       );
     } else if (action.member_id) {
-      const member = await one(client, "SELECT version FROM members WHERE id = ?", [action.member_id as string]);
+      const member = await one(client, "SELECT version FROM members WHERE id = ?", [
+        action.member_id as string,
+      ]);
       if (member?.version !== action.member_version) {
         await run(client, "UPDATE plan_actions SET status = 'stale' WHERE id = ?", [id]);
         continue;
@@ -250,17 +279,22 @@ export async function baselineApply(client: Client, tenant: BaselineTenant, plan
       const core = payload?.core ?? {};
       const sets = Object.keys(core).map((f) => `${MEMBER_COLUMNS[f]} = ?`);
       if (action.kind === "deactivate") sets.push("status = 'inactive'");
-      await run(
-        client,
-        `UPDATE members SET ${[...sets, "version = version + 1"].join(", ")} WHERE id = ?`,
-        [...Object.values(core), action.member_id as string],
-      );
+      await run(client, `UPDATE members SET ${[...sets, "version = version + 1"].join(", ")} WHERE id = ?`, [
+        ...Object.values(core),
+        action.member_id as string,
+      ]);
     }
     await run(
       client,
       `INSERT INTO audit_log (tenant_id, actor_type, actor_id, action_id, member_id, change, after)
        VALUES (?, 'admin', 'baseline', ?, ?, ?, ?)`,
-      [tenantId, id, (action.member_id as string | null) ?? payload?.memberId ?? null, action.kind as string, action.payload as string | null],
+      [
+        tenantId,
+        id,
+        (action.member_id as string | null) ?? payload?.memberId ?? null,
+        action.kind as string,
+        action.payload as string | null,
+      ],
     );
     await run(client, "UPDATE plan_actions SET status = 'done', executed_at = ? WHERE id = ?", [now, id]);
   }

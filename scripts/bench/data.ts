@@ -58,20 +58,99 @@ export const MAPPING: MappingColumn[] = COLUMNS.map((column) => {
 });
 
 const FIRST = [
-  "Ada", "Grace", "Alan", "Margaret", "Tomás", "Priya", "Jonas", "Chen", "Fatima", "Olu", "Sofia",
-  "Lukas", "Aiko", "Mateo", "Zoë", "Björn", "Amara", "Ravi", "Ines", "Kwame", "Léa", "Noah", "Yuki",
-  "Elena", "Omar", "Hannah", "Diego", "Mei", "Sven", "Nadia",
+  "Ada",
+  "Grace",
+  "Alan",
+  "Margaret",
+  "Tomás",
+  "Priya",
+  "Jonas",
+  "Chen",
+  "Fatima",
+  "Olu",
+  "Sofia",
+  "Lukas",
+  "Aiko",
+  "Mateo",
+  "Zoë",
+  "Björn",
+  "Amara",
+  "Ravi",
+  "Ines",
+  "Kwame",
+  "Léa",
+  "Noah",
+  "Yuki",
+  "Elena",
+  "Omar",
+  "Hannah",
+  "Diego",
+  "Mei",
+  "Sven",
+  "Nadia",
 ];
 const LAST = [
-  "Okafor", "Álvarez", "Raghunathan", "Weber", "Smith", "Nakamura", "García", "Müller", "Johnson",
-  "Kowalski", "Dubois", "Rossi", "Silva", "Kim", "Nguyen", "O'Brien", "Andersson", "Haddad", "Patel",
-  "Novak", "Jensen", "Costa", "Moreau", "Schmidt", "Lopez", "Ivanova", "Brown", "Tanaka", "Ali", "Berg",
+  "Okafor",
+  "Álvarez",
+  "Raghunathan",
+  "Weber",
+  "Smith",
+  "Nakamura",
+  "García",
+  "Müller",
+  "Johnson",
+  "Kowalski",
+  "Dubois",
+  "Rossi",
+  "Silva",
+  "Kim",
+  "Nguyen",
+  "O'Brien",
+  "Andersson",
+  "Haddad",
+  "Patel",
+  "Novak",
+  "Jensen",
+  "Costa",
+  "Moreau",
+  "Schmidt",
+  "Lopez",
+  "Ivanova",
+  "Brown",
+  "Tanaka",
+  "Ali",
+  "Berg",
 ];
 const DEPARTMENTS = [
-  "Engineering", "Sales", "Customer Success", "Operations", "Manufacturing", "Finance", "Marketing",
-  "Human Resources", "Legal", "Product", "Design", "Research", "Supply Chain", "Quality", "IT",
-  "Security", "Facilities", "Procurement", "Data", "Support", "Training", "Communications",
-  "Partnerships", "Strategy", "Internal Audit", "Risk", "Compliance", "Logistics", "Field Service",
+  "Engineering",
+  "Sales",
+  "Customer Success",
+  "Operations",
+  "Manufacturing",
+  "Finance",
+  "Marketing",
+  "Human Resources",
+  "Legal",
+  "Product",
+  "Design",
+  "Research",
+  "Supply Chain",
+  "Quality",
+  "IT",
+  "Security",
+  "Facilities",
+  "Procurement",
+  "Data",
+  "Support",
+  "Training",
+  "Communications",
+  "Partnerships",
+  "Strategy",
+  "Internal Audit",
+  "Risk",
+  "Compliance",
+  "Logistics",
+  "Field Service",
   "Executive",
 ];
 const DIVISIONS = ["Technology", "Go-to-Market", "G&A", "Operations"];
@@ -98,7 +177,16 @@ const PLACES: [country: string, cities: string[]][] = [
   ["Nigeria", ["Lagos"]],
 ];
 const LEVELS = ["Junior", "Mid-level", "Senior", "Staff", "Principal"];
-const TITLES = ["Analyst", "Engineer", "Specialist", "Manager", "Coordinator", "Associate", "Lead", "Consultant"];
+const TITLES = [
+  "Analyst",
+  "Engineer",
+  "Specialist",
+  "Manager",
+  "Coordinator",
+  "Associate",
+  "Lead",
+  "Consultant",
+];
 const TYPES = ["Full-Time", "Part-Time", "Contractor"];
 
 /** Mulberry32: a small fast PRNG, so a size always gives the same file. */
@@ -231,7 +319,8 @@ export function generateExports(rows: number, seed = 42): Exports {
       const what = Math.floor(change() * 4);
       if (what === 0) cells[COL["Job Title"]] = `${pick(change, LEVELS)} ${pick(change, TITLES)} II`;
       if (what === 1) cells[COL.Department] = DEPARTMENTS[skewed(change, DEPARTMENTS.length)] as string;
-      if (what === 2) cells[COL.Seniority] = pick(change, LEVELS) === cells[COL.Seniority] ? "Staff" : "Principal";
+      if (what === 2)
+        cells[COL.Seniority] = pick(change, LEVELS) === cells[COL.Seniority] ? "Staff" : "Principal";
       if (what === 3) cells[COL.Location] = `${cells[COL.Location]} (remote)`;
       expected.changed++;
     } else if (steady.length < 5_000) {

@@ -42,7 +42,12 @@ export async function engineInput(stack: BenchStack, tenant: BenchTenant, csv: s
   for await (const page of memberPages(stack.db, tenant.tenantId, tenant.hubId, layout)) {
     const rows = JSON.parse(page) as [string][];
     writeFileSync(join(dir, "pages", "index", `${String(n).padStart(4, "0")}.json`), page);
-    const snapshots = await snapshotsByIds(stack.db, tenant.tenantId, tenant.hubId, rows.map((r) => r[0]));
+    const snapshots = await snapshotsByIds(
+      stack.db,
+      tenant.tenantId,
+      tenant.hubId,
+      rows.map((r) => r[0]),
+    );
     const lines = [...snapshots.values()].map((m) => `${m.id}\t${JSON.stringify(m)}`);
     writeFileSync(join(dir, "pages", "snapshots", `${String(n++).padStart(4, "0")}.json`), lines.join("\n"));
   }

@@ -70,7 +70,10 @@ if (values.objects) {
   );
   const byEmail = new Map(members.map((m) => [m.email, m]));
   lap("members");
-  const planned = rows.map((row) => ({ row, member: byEmail.get((row["Work Email"] ?? "").toLowerCase()) ?? null }));
+  const planned = rows.map((row) => ({
+    row,
+    member: byEmail.get((row["Work Email"] ?? "").toLowerCase()) ?? null,
+  }));
   actions = planned.filter((p) => !p.member).length;
   lap("plan");
 } else {
@@ -121,7 +124,11 @@ const peakLive = Math.max(
 const peakHeap = Math.max(peakGc, usedHeap()) + byteLength;
 console.log(
   JSON.stringify({
-    seconds: Number(Object.values(times).reduce((a, b) => a + b, 0).toFixed(3)),
+    seconds: Number(
+      Object.values(times)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(3),
+    ),
     steps: times,
     actions,
     storedMb: Number((storedBytes / 1e6).toFixed(1)),

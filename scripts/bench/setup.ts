@@ -102,6 +102,11 @@ export async function seedTenant(stack: BenchStack, tenant: BenchTenant, previou
       acceptUrl: "http://127.0.0.1/invitations/accept?token=",
       budgetMs: 60_000,
     });
-    if (done.progress.complete) return;
+    if (done.progress.complete) break;
   }
+  // The previous sync's invitation emails went out long ago; the worker must not deliver them now.
+  await stack.client.execute({
+    sql: "UPDATE outbox SET status = 'sent', sent_at = ? WHERE tenant_id = ? AND status = 'queued'",
+    args: [new Date().toISOString(), tenant.tenantId],
+  });
 }

@@ -253,7 +253,8 @@ function isUtf8(bytes: Uint8Array, from: number): boolean {
   const n = bytes.length;
   const wordsStart = from + ((4 - ((bytes.byteOffset + from) & 3)) & 3);
   const count = wordsStart < n ? (n - wordsStart) >> 2 : 0;
-  const words = count > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + wordsStart, count) : new Uint32Array(0);
+  const words =
+    count > 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset + wordsStart, count) : new Uint32Array(0);
   let i = from;
   while (i < n) {
     if (i >= wordsStart && (i - wordsStart) % 4 === 0) {

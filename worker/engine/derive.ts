@@ -121,7 +121,8 @@ export function regionOf(
 ): { region: string | null; warning?: string } {
   if (!raw) return { region: null };
   const country = resolveCountry(raw);
-  if (!country) return { region: null, warning: `Country "${raw}" is not recognised: no content region is set.` };
+  if (!country)
+    return { region: null, warning: `Country "${raw}" is not recognised: no content region is set.` };
   return { region: regions[country.code] ?? defaultContentRegion(country.code) };
 }
 

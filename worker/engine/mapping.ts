@@ -18,6 +18,9 @@ const CORE: ReadonlySet<string> = new Set(CORE_FIELDS);
 // email) or are two addresses pasted together. Non-ASCII letters are allowed: internationalised
 // addresses (RFC 6531) and domains (user@bücher.example) are real, and are kept as written.
 const EMAIL = /^[^\s\p{Cc}@"(),:;<>[\]\\]+@[^\s\p{Cc}@"(),:;<>[\]\\]+\.[^\s\p{Cc}@"(),:;<>[\]\\]+$/u;
+// EMAIL for ASCII addresses (nearly all), without Unicode classes: what it accepts, EMAIL accepts.
+// Written as the printable range it accepts, so no control character appears in the pattern.
+const ASCII_EMAIL = /^[!#-'*+\--9=?A-Z^-~]+@[!#-'*+\--9=?A-Z^-~]+\.[!#-'*+\--9=?A-Z^-~]+$/;
 // Invisible format characters (zero-width space and joiners, word joiner, soft hyphen, bidi
 // controls, BOM) come with values copied from web pages and documents. In an identity key they make
 // a person a stranger to themself, so they are removed from emails and employee ids; never from
@@ -37,7 +40,7 @@ const LOOKALIKE_SCRIPTS = [
 // "None" can be names.
 const NO_VALUE: ReadonlySet<string> = new Set(["n/a", "#n/a", "null", "-", "--", "\u2013", "\u2014"]);
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set(["email", "employeeId"]);
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^[^\u0080-\uffff]*$/;
 // Printable ASCII, no space at either end, no two spaces in a row: normalising changes nothing.
 const PLAIN = /^(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?$/;
 // No name, title or option is this long; a cell that is would be stored on the member and written
@@ -233,7 +236,7 @@ export function rowProblem(record: PersonRecord): string | null {
 /** Why a row's email cannot identify a person; null when it can. */
 export function emailProblem(email: string | null | undefined): string | null {
   if (!email) return "No email address: a person needs a work email to be invited or matched.";
-  if (!EMAIL.test(email)) return `"${email}" is not a valid email address.`;
+  if (!ASCII_EMAIL.test(email) && !EMAIL.test(email)) return `"${email}" is not a valid email address.`;
   const lookalikes = lookalikeLetters(email);
   if (lookalikes) {
     return `"${email}" mixes letters from different alphabets (${lookalikes}), as look-alike addresses do; check the address in the HRIS.`;

@@ -62,7 +62,14 @@ function findDuplicates(records: PersonRecord[]): Map<number, string> {
       if (list.length < 2) continue;
       for (const row of list) {
         if (errors.has(row)) continue;
-        errors.set(row, duplicateMessage(label, k, list.filter((x) => x !== row)));
+        errors.set(
+          row,
+          duplicateMessage(
+            label,
+            k,
+            list.filter((x) => x !== row),
+          ),
+        );
       }
     }
   };

@@ -119,7 +119,10 @@ export function memberFingerprint(layout: RosterLayout, member: FingerprintSourc
   const core = member.core;
   return combinedFingerprint(
     base,
-    [layout.hasStartDate ? (core.startDate ?? null) : null, layout.hasTerminationDate ? (core.terminationDate ?? null) : null],
+    [
+      layout.hasStartDate ? (core.startDate ?? null) : null,
+      layout.hasTerminationDate ? (core.terminationDate ?? null) : null,
+    ],
     [
       layout.mapped.has("manager") ? (member.derived.approverId ?? null) : null,
       layout.mapped.has("country") ? (member.derived.contentRegion ?? null) : null,

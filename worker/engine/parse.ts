@@ -35,6 +35,11 @@ export interface RowSource {
    * in `issues`. Throws UnreadableFile for a file past the limits, after the rows it could read.
    */
   rows: (onRow: (cells: string[], line: number, issuesFrom: number) => void) => number;
+  /** rows, awaiting `pause` between pieces of the file, so other work can run meanwhile. */
+  rowsPaced: (
+    onRow: (cells: string[], line: number, issuesFrom: number) => void,
+    pause: () => Promise<void>,
+  ) => Promise<number>;
 }
 
 const DELIMITERS = [",", ";", "\t", "|"] as const;
@@ -95,6 +100,17 @@ export function openCsv(input: Uint8Array | string): RowSource {
       issues,
       sample: (limit) => guarded(() => sampleRows(decoded, layout, header, fitter, limit)),
       rows: (onRow) => guarded(() => readRows(decoded, layout, header, fitter, issues, onRow)),
+      rowsPaced: async (onRow, pause) => {
+        const reader = rowReader(header, fitter, issues, onRow);
+        try {
+          await eachRecordPaced(decoded, layout, reader.onRecord, pause);
+          return reader.finish();
+        } catch (error) {
+          return guarded(() => {
+            throw error;
+          });
+        }
+      },
     };
   });
 }
@@ -152,6 +168,12 @@ export function openJsonTable(body: JsonTable): RowSource {
         return sample;
       },
       rows: (onRow) => {
+        const count = fitted(Number.POSITIVE_INFINITY, onRow);
+        if (count === 0) issues.push(noRows());
+        return count;
+      },
+      // The table is already in memory (the request's JSON): nothing to interleave with.
+      rowsPaced: async (onRow) => {
         const count = fitted(Number.POSITIVE_INFINITY, onRow);
         if (count === 0) issues.push(noRows());
         return count;
@@ -258,16 +280,7 @@ class Stop extends Error {}
  * quotes past MAX_QUOTE_REPAIRS make the file unreadable.
  */
 function eachRecord(decoded: DecodedPieces, layout: Layout, onRecord: (record: RawRecord) => boolean): void {
-  const reader = csvReader({
-    delimiter: layout.delimiter,
-    firstLine: layout.firstLine,
-    onRecord: (record) => {
-      if (!onRecord(record)) throw new Stop();
-    },
-    onBadQuotes: (count) => {
-      if (count > MAX_QUOTE_REPAIRS) throw unbalancedQuotes(`more than ${MAX_QUOTE_REPAIRS} rows have`);
-    },
-  });
+  const reader = recordReader(layout, onRecord);
   try {
     let skip = layout.skip;
     for (const piece of decoded.pieces()) {
@@ -279,6 +292,37 @@ function eachRecord(decoded: DecodedPieces, layout: Layout, onRecord: (record: R
   } catch (error) {
     if (!(error instanceof Stop)) throw error;
   }
+}
+
+/** eachRecord, awaiting `pause` after each piece of text. */
+async function eachRecordPaced(
+  decoded: DecodedPieces,
+  layout: Layout,
+  onRecord: (record: RawRecord) => boolean,
+  pause: () => Promise<void>,
+): Promise<void> {
+  const reader = recordReader(layout, onRecord);
+  let skip = layout.skip;
+  for (const piece of decoded.pieces()) {
+    const text = skip > 0 ? piece.slice(skip) : piece;
+    skip = Math.max(0, skip - piece.length);
+    reader.push(text);
+    await pause();
+  }
+  reader.end();
+}
+
+function recordReader(layout: Layout, onRecord: (record: RawRecord) => boolean) {
+  return csvReader({
+    delimiter: layout.delimiter,
+    firstLine: layout.firstLine,
+    onRecord: (record) => {
+      if (!onRecord(record)) throw new Stop();
+    },
+    onBadQuotes: (count) => {
+      if (count > MAX_QUOTE_REPAIRS) throw unbalancedQuotes(`more than ${MAX_QUOTE_REPAIRS} rows have`);
+    },
+  });
 }
 
 function isData(record: RawRecord): boolean {
@@ -373,36 +417,57 @@ function readRows(
   issues: Issue[],
   onRow: (cells: string[], line: number, issuesFrom: number) => void,
 ): number {
+  const reader = rowReader(header, fitter, issues, onRow);
+  eachRecord(decoded, layout, reader.onRecord);
+  return reader.finish();
+}
+
+/** The data rows among the records: after the header, blank ones skipped, each fitted. */
+function rowReader(
+  header: RawRecord,
+  fitter: Fitter,
+  issues: Issue[],
+  onRow: (cells: string[], line: number, issuesFrom: number) => void,
+): { onRecord: (record: RawRecord) => boolean; finish: () => number } {
   let past = false;
   let records = 0;
   let rows = 0;
-  eachRecord(decoded, layout, (record) => {
-    if (!past) {
-      past = record.line === header.line;
+  return {
+    onRecord(record) {
+      if (!past) {
+        past = record.line === header.line;
+        return true;
+      }
+      if (!isData(record)) return true;
+      records++;
+      // Past the limit the rest is only counted, for the message.
+      if (records > MAX_ROWS) return true;
+      const from = issues.length;
+      const row = fitter(record, issues);
+      if (!row) return true;
+      rows++;
+      try {
+        onRow(row, record.line, from);
+      } catch (error) {
+        throw new CallerError(error);
+      }
       return true;
-    }
-    if (!isData(record)) return true;
-    records++;
-    // Past the limit the rest is only counted, for the message.
-    if (records > MAX_ROWS) return true;
-    const from = issues.length;
-    const row = fitter(record, issues);
-    if (!row) return true;
-    rows++;
-    try {
-      onRow(row, record.line, from);
-    } catch (error) {
-      throw new CallerError(error);
-    }
-    return true;
-  });
-  if (records > MAX_ROWS) throw tooManyRows(records);
-  if (rows === 0) issues.push(noRows());
-  return rows;
+    },
+    finish() {
+      if (records > MAX_ROWS) throw tooManyRows(records);
+      if (rows === 0) issues.push(noRows());
+      return rows;
+    },
+  };
 }
 
 function noRows(): Issue {
-  return { row: null, level: "warning", code: "no_rows", message: "The file has column names but no people." };
+  return {
+    row: null,
+    level: "warning",
+    code: "no_rows",
+    message: "The file has column names but no people.",
+  };
 }
 
 function tooManyRows(rows: number): UnreadableFile {

@@ -122,14 +122,22 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
     const settled =
       mi !== NONE &&
       employed[r] === 1 &&
-      unchanged(roster, members, r, mi, approver[r] === NONE ? null : idOf(approver[r] as number), regionAt[r]);
+      unchanged(
+        roster,
+        members,
+        r,
+        mi,
+        approver[r] === NONE ? null : idOf(approver[r] as number),
+        regionAt[r],
+      );
     state[r] = settled ? SETTLED : PLAN;
     if (!settled && mi !== NONE) needed.push(mi);
   }
 
   let activeCount = 0;
   for (let i = 0; i < m; i++) {
-    if (members.inHub[i] && (members.statuses[i] === "active" || members.statuses[i] === "invited")) activeCount++;
+    if (members.inHub[i] && (members.statuses[i] === "active" || members.statuses[i] === "invited"))
+      activeCount++;
   }
   const absent = options.partial ? [] : absentMembers(roster, members, state, memberOf, errors);
   needed.push(...absent);

@@ -61,7 +61,8 @@ export function rosterLayout(columns: string[], mapping: MappingColumn[]): Roste
   const active = mapping.filter((m) => m.field !== null && columns.includes(m.column));
   const mapped = new Set(active.map((m) => m.field as string));
   const core = new Set<CoreField>();
-  for (const m of active) if (m.kind === "core" && isCoreField(m.field as string)) core.add(m.field as CoreField);
+  for (const m of active)
+    if (m.kind === "core" && isCoreField(m.field as string)) core.add(m.field as CoreField);
   return {
     active,
     mapped,
@@ -94,7 +95,43 @@ function interner(): (value: string | null) => string | null {
 }
 
 /** Reads every row of `source` through the mapping. */
-export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrder: DateOrder | null): Roster {
+export function buildRoster(
+  source: RowSource,
+  mapping: MappingColumn[],
+  dateOrder: DateOrder | null,
+): Roster {
+  const builder = rosterBuilder(source.columns, mapping, dateOrder);
+  source.rows(builder.add);
+  return builder.finish(source.issues);
+}
+
+/**
+ * buildRoster that lets other work run between pieces of the file (`pause` yields to the event
+ * loop): pages of members arriving meanwhile are indexed as the rows are read.
+ */
+export async function buildRosterPaced(
+  source: RowSource,
+  mapping: MappingColumn[],
+  dateOrder: DateOrder | null,
+  pause: () => Promise<void>,
+): Promise<Roster> {
+  const builder = rosterBuilder(source.columns, mapping, dateOrder);
+  await source.rowsPaced(builder.add, pause);
+  return builder.finish(source.issues);
+}
+
+interface RosterBuilder {
+  add: (cells: string[], line: number) => void;
+  /** `parseIssues` are all the parser's issues: a row with an error among them is rejected. */
+  finish: (parseIssues: Issue[]) => Roster;
+}
+
+function rosterBuilder(
+  columns: string[],
+  mapping: MappingColumn[],
+  dateOrder: DateOrder | null,
+): RosterBuilder {
+  const source = { columns };
   const layout = rosterLayout(source.columns, mapping);
   const { active } = layout;
   const columnIndex = active.map((m) => source.columns.indexOf(m.column));
@@ -137,14 +174,15 @@ export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrd
   const text = (values: unknown[], i: number): string | null =>
     i < 0 ? null : ((values[i] as string | null | undefined) ?? null);
 
-  source.rows((cells, line) => {
+  const add = (cells: string[], line: number) => {
     const r = roster.size++;
     const values: unknown[] = new Array(active.length);
     let long: string | null = null;
     for (let i = 0; i < active.length; i++) {
       let raw = cells[columnIndex[i] as number] ?? "";
       if (isCore[i]) raw = coreCell(raw);
-      if (long === null && raw.length > MAX_VALUE_CHARS) long = tooLong((active[i] as MappingColumn).column, raw);
+      if (long === null && raw.length > MAX_VALUE_CHARS)
+        long = tooLong((active[i] as MappingColumn).column, raw);
       if (isDate[i]) {
         (dateRaw[i] as string[]).push(detach(raw));
         values[i] = null;
@@ -167,15 +205,18 @@ export function buildRoster(source: RowSource, mapping: MappingColumn[], dateOrd
     }
     const problem = long ?? emailProblem(fieldAt.email < 0 ? undefined : email);
     if (problem) problems.set(r, problem);
-  });
+  };
 
-  readDateColumns(roster, isDate, dateRaw, dateOrder, intern);
-  const errors = rowErrors([...source.issues, ...roster.issues]);
-  for (let r = 0; r < roster.size; r++) {
-    const message = errors.get(roster.lines[r] as number) ?? problems.get(r);
-    if (message) roster.rejected.set(r, message);
-  }
-  return roster;
+  const finish = (parseIssues: Issue[]) => {
+    readDateColumns(roster, isDate, dateRaw, dateOrder, intern);
+    const errors = rowErrors([...parseIssues, ...roster.issues]);
+    for (let r = 0; r < roster.size; r++) {
+      const message = errors.get(roster.lines[r] as number) ?? problems.get(r);
+      if (message) roster.rejected.set(r, message);
+    }
+    return roster;
+  };
+  return { add, finish };
 }
 
 function tooLong(column: string, raw: string): string {
@@ -246,7 +287,8 @@ export function recordAt(roster: Roster, r: number): PersonRecord {
     if (m.kind === "core") {
       if (!isCoreField(field)) return;
       if (DATE_FIELDS.has(field)) {
-        record.core[field] = field === "startDate" ? (roster.startDates[r] ?? null) : (roster.terminationDates[r] ?? null);
+        record.core[field] =
+          field === "startDate" ? (roster.startDates[r] ?? null) : (roster.terminationDates[r] ?? null);
       } else record.core[field] = (values[i] as string | null) ?? null;
       return;
     }

@@ -52,18 +52,25 @@ export function registerImports(app: OpenAPIHono<AppEnv>) {
   app.openapi(route, async (c) => {
     const { hubId } = c.req.valid("param");
     const { partial, filename } = c.req.valid("query");
-    const snapshot = await readSnapshot(c.req.header("content-type"), c.req.header("content-length"), {
-      json: () => c.req.valid("json"),
-      bytes: () => c.req.arrayBuffer(),
-    });
     const caller = c.get("caller");
-    const result = await importAndPlan(c.get("db"), caller.tenantId, hubId, snapshot, {
-      source: "upload",
-      filename: filename ?? null,
-      partial,
-      createdBy: `api_key:${caller.keyId}`,
-      now: new Date(),
-    });
+    // The body goes straight to importAndPlan, which lets it go once its rows are read: nothing
+    // here keeps it (nor Hono's body cache: the raw request is read).
+    const body = { json: () => c.req.valid("json"), bytes: () => c.req.raw.arrayBuffer() };
+    const type = c.req.header("content-type");
+    const length = c.req.header("content-length");
+    const result = await importAndPlan(
+      c.get("db"),
+      caller.tenantId,
+      hubId,
+      await readSnapshot(type, length, body),
+      {
+        source: "upload",
+        filename: filename ?? null,
+        partial,
+        createdBy: `api_key:${caller.keyId}`,
+        now: new Date(),
+      },
+    );
     return c.json({ import: result.import, plan: planBody(result.plan) }, 201);
   });
 }

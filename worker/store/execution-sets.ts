@@ -49,7 +49,8 @@ const COLUMN_OF: Record<CoreField | DerivedField, string> = {
 const MEMBER_COLUMNS = Object.values(COLUMN_OF);
 
 const ROWS = "(SELECT key AS k, value AS v FROM json_each(:items)) AS x";
-const claimed = (action: string) => `EXISTS (SELECT 1 FROM plan_actions c WHERE c.id = ${action} AND c.claim = :token)`;
+const claimed = (action: string) =>
+  `EXISTS (SELECT 1 FROM plan_actions c WHERE c.id = ${action} AND c.claim = :token)`;
 
 const SQL = {
   notRun: `UPDATE plan_actions SET status = x.v->>'$[1]', message = x.v->>'$[2]', executed_at = :now FROM ${ROWS}
@@ -67,7 +68,9 @@ const SQL = {
            FROM ${ROWS} WHERE ${claimed("x.v->>'$.a'")}`,
   // "+members.tenant_id": the tenant's index would make SQLite scan every member for each row.
   updateMembers: `UPDATE members SET ${[
-    ...MEMBER_COLUMNS.map((c) => `${c} = iif(json_type(x.v, '$.c.${c}') IS NULL, members.${c}, x.v->>'$.c.${c}')`),
+    ...MEMBER_COLUMNS.map(
+      (c) => `${c} = iif(json_type(x.v, '$.c.${c}') IS NULL, members.${c}, x.v->>'$.c.${c}')`,
+    ),
     "profile = iif(json_type(x.v, '$.p') IS NULL, members.profile, x.v->>'$.p')",
     "status = iif(json_type(x.v, '$.s') IS NULL, members.status, x.v->>'$.s')",
     "source = iif(json_type(x.v, '$.o') IS NULL, members.source, x.v->>'$.o')",
@@ -138,7 +141,19 @@ export async function setStatements(
     rows.stale.push([action.id, staleMessage(execution)]);
   });
   for (const invite of await Promise.all(invites)) {
-    const [actionId, memberId, id, tokenHash, expiresAt, outboxId, dedupeKey, recipient, subject, text, html] = invite;
+    const [
+      actionId,
+      memberId,
+      id,
+      tokenHash,
+      expiresAt,
+      outboxId,
+      dedupeKey,
+      recipient,
+      subject,
+      text,
+      html,
+    ] = invite;
     rows.invitations.push([actionId, memberId, id, tokenHash, expiresAt]);
     rows.outbox.push([actionId, outboxId, dedupeKey, recipient, subject, text, html]);
   }

@@ -16,8 +16,8 @@ import type { Db } from "../../db/client.ts";
 import {
   fieldOptions,
   fields,
-  imports,
   type InviteTemplate,
+  imports,
   type MappingColumn,
   mappings,
   members,
@@ -116,7 +116,13 @@ export async function runBatch(
   limit: number,
   afterSeq: number,
 ): Promise<BatchRun> {
-  const { plan, actions, rows, segments, layout } = await readBatch(db, planId, ctx.tenantId, limit, afterSeq);
+  const { plan, actions, rows, segments, layout } = await readBatch(
+    db,
+    planId,
+    ctx.tenantId,
+    limit,
+    afterSeq,
+  );
   if (plan.status === "blocked") {
     throw new AppError("deprovisioning_guard", guardMessage(plan.guard.deprovisions, plan.guard.limit));
   }
@@ -154,7 +160,11 @@ export async function runBatch(
     await oneByOne(db, batch, perAction, planId, ctx);
   }
   const last = batch.at(-1) as (typeof batch)[number];
-  return { looked: batch.length, lastSeq: last.seq, more: batch.length < actions.length || actions.length === limit };
+  return {
+    looked: batch.length,
+    lastSeq: last.seq,
+    more: batch.length < actions.length || actions.length === limit,
+  };
 }
 
 type PendingAction = Awaited<ReturnType<typeof readBatch>>["actions"][number];
@@ -172,7 +182,10 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
   const ofPlan = (of: "hub_id" | "mapping_version" | "import_id") =>
     sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
   const [planRows, actions, rows, mappingRows, importRows, fieldRows, optionRows] = await db.batch([
-    db.select(planColumns).from(plans).where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
+    db
+      .select(planColumns)
+      .from(plans)
+      .where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
     db
       .select({
         id: planActions.id,
@@ -280,16 +293,17 @@ function fingerprintsOf(
  * The actions up to (not including) the first that concerns a member or an invitee an earlier
  * one in the batch does: claims are taken together, so the second must wait for the next batch.
  */
-function withoutRepeats<A extends Pick<PendingAction, "memberId" | "email" | "employeeId" | "kind" | "payload">>(
-  actions: A[],
-): A[] {
+function withoutRepeats<
+  A extends Pick<PendingAction, "memberId" | "email" | "employeeId" | "kind" | "payload">,
+>(actions: A[]): A[] {
   const seen = new Set<string>();
   for (const [i, action] of actions.entries()) {
     const keys = [
       action.memberId && `member:${action.memberId}`,
       action.kind === "invite" && action.email && `email:${action.email}`,
       action.kind === "invite" && action.employeeId && `employee:${action.employeeId}`,
-      action.kind === "invite" && `member:${(action.payload as { memberId?: string } | null)?.memberId ?? ""}`,
+      action.kind === "invite" &&
+        `member:${(action.payload as { memberId?: string } | null)?.memberId ?? ""}`,
     ].filter((k): k is string => Boolean(k));
     if (keys.some((k) => seen.has(k))) return actions.slice(0, i);
     for (const k of keys) seen.add(k);

@@ -68,7 +68,10 @@ export interface InvitationValues {
 }
 
 /** A new invitation's values: a fresh single-use token (only its hash is kept) in the rendered email. */
-export async function invitationValues(invitation: NewInvitation, mail: InviteMail): Promise<InvitationValues> {
+export async function invitationValues(
+  invitation: NewInvitation,
+  mail: InviteMail,
+): Promise<InvitationValues> {
   const token = newInviteToken();
   const expiresAt = new Date(invitation.now.getTime() + INVITATION_DAYS * 86_400_000).toISOString();
   const email = renderInvite(mail.template, {

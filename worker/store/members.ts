@@ -50,9 +50,13 @@ export async function loadMemberIndex(
   layout: RosterLayout,
 ): Promise<MemberIndex> {
   const builder = memberIndexBuilder(layout);
-  for await (const page of memberPages(db, tenantId, hubId, layout)) builder.add(JSON.parse(page) as unknown[][]);
+  for await (const page of memberPages(db, tenantId, hubId, layout))
+    builder.add(JSON.parse(page) as unknown[][]);
   return builder.finish();
 }
+
+// Pages read at once: sqld answers each on a connection of its own.
+const PAGES_IN_FLIGHT = 4;
 
 /** The tenant's members as pages of JSON text (arrays of memberIndexBuilder rows), in order. */
 export async function* memberPages(
@@ -63,20 +67,44 @@ export async function* memberPages(
 ): AsyncGenerator<string> {
   const row = pageRowSql(memberPageShape(layout));
   const args = { hub: hubId, tenant: tenantId, layout: layoutKey(layout) };
-  let next: Promise<Page> | null = readPage(db, row, args, ["", ""]);
-  while (next) {
-    const page: Page = await next;
-    if (page.count === 0) return;
-    // The next page is on its way while this one is indexed.
-    next = page.count === PAGE_ROWS ? readPage(db, row, args, page.last) : null;
-    yield page.rows;
+  // Where each page starts, from the index alone; the pages are then read several at a time.
+  const starts = await pageStarts(db, tenantId);
+  const pending: Promise<Page>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (pending.length < PAGES_IN_FLIGHT && next < starts.length) {
+      const from = starts[next] as [string, string];
+      const to = starts[next + 1] ?? null;
+      next++;
+      pending.push(readPage(db, row, args, from, to));
+    }
+  };
+  fill();
+  while (pending.length) {
+    const page = await (pending.shift() as Promise<Page>);
+    fill();
+    if (page.count > 0) yield page.rows;
   }
+}
+
+/**
+ * The (created_at, id) each page starts after: one per PAGE_ROWS members. A page runs to the next
+ * one's start, so a member added or removed meanwhile neither shifts a page nor is read twice.
+ */
+async function pageStarts(db: Db, tenantId: string): Promise<[string, string][]> {
+  const result = await db.$client.execute({
+    sql: `SELECT c, i FROM (
+            SELECT created_at AS c, id AS i, row_number() OVER (ORDER BY created_at, id) AS n
+            FROM members WHERE tenant_id = ?
+          ) WHERE n % ? = 0`,
+    args: [tenantId, PAGE_ROWS],
+  });
+  return [["", ""], ...result.rows.map((r) => [String(r.c), String(r.i)] as [string, string])];
 }
 
 interface Page {
   rows: string;
   count: number;
-  last: [string, string];
 }
 
 /**
@@ -97,27 +125,26 @@ async function readPage(
   row: string,
   args: { hub: string; tenant: string; layout: number },
   after: [string, string],
+  upTo: [string, string] | null,
 ): Promise<Page> {
+  const end = upTo ? "AND (m.created_at, m.id) <= (:upToCreated, :upToId)" : "";
   const result = await db.$client.execute({
-    sql: `WITH page AS (
-            SELECT m.created_at AS c, m.id AS i, ${row} AS j
+    sql: `SELECT '[' || coalesce(group_concat(j, ','), '') || ']' AS rows, count(*) AS n
+          FROM (
+            SELECT ${row} AS j
             FROM members m LEFT JOIN member_fingerprints fp ON fp.member_id = m.id
-            WHERE m.tenant_id = :tenant AND (m.created_at, m.id) > (:afterCreated, :afterId)
+            WHERE m.tenant_id = :tenant AND (m.created_at, m.id) > (:afterCreated, :afterId) ${end}
             ORDER BY m.created_at, m.id
-            LIMIT :rows
-          )
-          SELECT '[' || coalesce(group_concat(j, ','), '') || ']' AS rows, count(*) AS n,
-                 (SELECT c FROM page ORDER BY c DESC, i DESC LIMIT 1) AS c,
-                 (SELECT i FROM page ORDER BY c DESC, i DESC LIMIT 1) AS i
-          FROM page`,
-    args: { ...args, afterCreated: after[0], afterId: after[1], rows: PAGE_ROWS },
+          )`,
+    args: {
+      ...args,
+      afterCreated: after[0],
+      afterId: after[1],
+      ...(upTo ? { upToCreated: upTo[0], upToId: upTo[1] } : {}),
+    },
   });
   const page = result.rows[0];
-  return {
-    rows: String(page?.rows ?? "[]"),
-    count: Number(page?.n ?? 0),
-    last: [String(page?.c ?? ""), String(page?.i ?? "")],
-  };
+  return { rows: String(page?.rows ?? "[]"), count: Number(page?.n ?? 0) };
 }
 
 /** Every member's first and last name joined, aligned with `index` (for managers named by name). */
@@ -179,7 +206,11 @@ export async function snapshotsByIds(
 // About 500 bytes a member: 8,000 keep an answer near 4 MB.
 const SNAPSHOT_ROWS = 8_000;
 const SNAPSHOT_COLUMNS = ["id", "employeeId", "email", "status", "source", "version"] as const;
-const SNAPSHOT_FIELDS = [...CORE_FIELDS.filter((f) => f !== "email" && f !== "employeeId"), "approverId", "contentRegion"] as const;
+const SNAPSHOT_FIELDS = [
+  ...CORE_FIELDS.filter((f) => f !== "email" && f !== "employeeId"),
+  "approverId",
+  "contentRegion",
+] as const;
 const SNAPSHOT_ROW = `json_array(${[
   ...SNAPSHOT_COLUMNS.map((c) => `m.${column(c)}`),
   "exists (select 1 from hub_memberships h where h.hub_id = :hub and h.member_id = m.id)",

@@ -5,7 +5,7 @@
 // plan moves them in.
 import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { type ActionKind, type ActionStatus, imports, planActions, plans } from "../../db/schema.ts";
+import { type ActionKind, type ActionStatus, planActions, plans } from "../../db/schema.ts";
 import { type GuardResult, isDeprovisioning } from "../engine/guard.ts";
 import type { Issue, PlannedAction } from "../engine/types.ts";
 import { AppError } from "../errors.ts";

@@ -55,7 +55,14 @@ const FULL: MappingColumn[] = [
   core("Status", "employmentStatus"),
   core("End", "terminationDate"),
   core("Country", "country"),
-  { column: "Team", field: "team", kind: "segment", visibility: "public", values: { Ops: "Operations" }, reviewed: true },
+  {
+    column: "Team",
+    field: "team",
+    kind: "segment",
+    visibility: "public",
+    values: { Ops: "Operations" },
+    reviewed: true,
+  },
   { column: "Roles", field: "roles", kind: "role", visibility: "public", values: {}, reviewed: true },
 ];
 
@@ -64,7 +71,16 @@ const person = fc.record({
   idForm: fc.constantFrom("id", "none", "other"),
   emailForm: fc.constantFrom("plain", "upper", "bad", "empty", "other"),
   title: fc.constantFrom("Engineer", "Manager", "", "N/A"),
-  manager: fc.constantFrom("", "E1", "E2", "e3@acme.test", "First4 Last4", "Last5, First5", "E99", "Nobody Here"),
+  manager: fc.constantFrom(
+    "",
+    "E1",
+    "E2",
+    "e3@acme.test",
+    "First4 Last4",
+    "Last5, First5",
+    "E99",
+    "Nobody Here",
+  ),
   start: fc.constantFrom("2020-01-01", "2099-12-31", "", "03/04/2020", "13/04/2020", "not a date"),
   status: fc.constantFrom("Active", "Active", "Terminated", "On Leave", ""),
   end: fc.constantFrom("", "", "2020-06-30", "2099-01-01"),
@@ -149,8 +165,15 @@ function rosterPlan(text: string, mapping: MappingColumn[], members: MemberSnaps
     memberNames,
   });
   const byId = new Map(members.map((m) => [m.id, m]));
-  const snapshots = new Map(plan.needed.map((i) => [members[i]?.id as string, byId.get(members[i]?.id as string) as MemberSnapshot]));
-  return { actions: [...plan.actions(snapshots)], active: plan.activeCount, issues: [...source.issues, ...roster.issues], settled: 0 };
+  const snapshots = new Map(
+    plan.needed.map((i) => [members[i]?.id as string, byId.get(members[i]?.id as string) as MemberSnapshot]),
+  );
+  return {
+    actions: [...plan.actions(snapshots)],
+    active: plan.activeCount,
+    issues: [...source.issues, ...roster.issues],
+    settled: 0,
+  };
 }
 
 /** Members after applying every action of a plan, as execution would. */
@@ -161,7 +184,8 @@ function apply(members: MemberSnapshot[], actions: PlannedAction[]): MemberSnaps
     const execution = executionOf({ ...action, id: `a${i}` }, member, `${TODAY}T00:00:00Z`);
     if (!execution.ok) return;
     for (const effect of execution.effects) {
-      if (effect.type === "insert_member") byId.set(effect.memberId, inserted(effect.memberId, effect.fields));
+      if (effect.type === "insert_member")
+        byId.set(effect.memberId, inserted(effect.memberId, effect.fields));
       const target = byId.get((effect as { memberId?: string }).memberId ?? "");
       if (!target) continue;
       if (effect.type === "update_member") update(target, effect.fields);
@@ -244,7 +268,16 @@ describe("planRoster", () => {
         fc.boolean(),
         (first, second, changes, columns, partial) => {
           const mapping = FULL;
-          const start = objectPlan(csv(first, COLUMNS.map((_, i) => i)), mapping, [], false, "old");
+          const start = objectPlan(
+            csv(
+              first,
+              COLUMNS.map((_, i) => i),
+            ),
+            mapping,
+            [],
+            false,
+            "old",
+          );
           const members = disturb(apply([], start.actions), changes);
           const text = csv(second.length ? second : first, columns);
           const expected = objectPlan(text, mapping, members, partial);
@@ -272,7 +305,10 @@ describe("planRoster", () => {
       team: "Ops",
       roles: "Mentor; Mentee",
     }));
-    const text = csv(people, COLUMNS.map((_, i) => i));
+    const text = csv(
+      people,
+      COLUMNS.map((_, i) => i),
+    );
     const members = apply([], objectPlan(text, FULL, [], false, "old").actions);
     const source = openCsv(text);
     const roster = buildRoster(source, FULL, null);
