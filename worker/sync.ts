@@ -114,9 +114,8 @@ async function readExport(
 ): Promise<ReadExport> {
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const source = openSnapshot(snapshot);
-  const mapping =
-    options.mapping ??
-    (await mappingFor(db, tenantId, hub.id, source.columns, () => source.sample(50), options.createdBy));
+  const saved = options.mapping ?? (await latestMapping(db, tenantId, hub.id));
+  const mapping = saved ?? { version: null, columns: suggestedMapping(source.columns, () => source.sample(50)) };
   const layout = rosterLayout(source.columns, mapping.columns);
   // Members and regions are read while the rows are: storage works while the Worker parses.
   const regions = contentRegionsOf(db, tenantId);
@@ -129,13 +128,18 @@ async function readExport(
       throw asProblem(error);
     },
   );
+  // A first import's auto-mapping is saved only once the file has been read: a refused upload
+  // leaves nothing behind.
+  const mappingVersion =
+    saved?.version ??
+    (await saveMapping(db, tenantId, hub.id, mapping.columns, `auto-map (${options.createdBy})`)).version;
   return {
     tenant,
     hubId: hub.id,
     columns: source.columns,
     issues: [...source.issues, ...roster.issues],
     roster,
-    mappingVersion: mapping.version,
+    mappingVersion,
     members,
     regions,
   };
@@ -247,18 +251,9 @@ function keysOf(roster: Roster): { employeeIds: string[]; emails: string[] } {
   return { employeeIds: [...employeeIds], emails: [...emails] };
 }
 
-/** The hub's saved mapping, or — first time only — auto-map's core-field suggestions, saved as version 1. */
-async function mappingFor(
-  db: Db,
-  tenantId: string,
-  hubId: string,
-  columns: string[],
-  samples: () => string[][],
-  by: string,
-) {
-  const saved = await latestMapping(db, tenantId, hubId);
-  if (saved) return saved;
-  const suggested: MappingColumn[] = suggestColumns(columns, readable(samples), []).map((s) => ({
+/** A hub's first mapping: auto-map's core-field suggestions (saved as version 1 once the file is read). */
+function suggestedMapping(columns: string[], samples: () => string[][]): MappingColumn[] {
+  return suggestColumns(columns, readable(samples), []).map((s) => ({
     column: s.column,
     field: s.kind === "core" ? s.field : null,
     kind: "core",
@@ -266,7 +261,6 @@ async function mappingFor(
     values: {},
     reviewed: false,
   }));
-  return saveMapping(db, tenantId, hubId, suggested, `auto-map (${by})`);
 }
 
 /** Executes approved actions in bounded batches until done or the time budget is spent. */

@@ -55,7 +55,9 @@ export function registerImports(app: OpenAPIHono<AppEnv>) {
     const caller = c.get("caller");
     // The body goes straight to importAndPlan, which lets it go once its rows are read: nothing
     // here keeps it (nor Hono's body cache: the raw request is read).
-    const body = { json: () => c.req.valid("json"), bytes: () => c.req.raw.arrayBuffer() };
+    // With an Idempotency-Key the middleware has already read (and Hono cached) the body to hash it.
+    const bytes = () => (c.req.raw.bodyUsed ? c.req.arrayBuffer() : c.req.raw.arrayBuffer());
+    const body = { json: () => c.req.valid("json"), bytes };
     const type = c.req.header("content-type");
     const length = c.req.header("content-length");
     const result = await importAndPlan(
