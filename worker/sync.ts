@@ -115,7 +115,10 @@ async function readExport(
   const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const source = openSnapshot(snapshot);
   const saved = options.mapping ?? (await latestMapping(db, tenantId, hub.id));
-  const mapping = saved ?? { version: null, columns: suggestedMapping(source.columns, () => source.sample(50)) };
+  const mapping = saved ?? {
+    version: null,
+    columns: suggestedMapping(source.columns, () => source.sample(50)),
+  };
   const layout = rosterLayout(source.columns, mapping.columns);
   // Members and regions are read while the rows are: storage works while the Worker parses.
   const regions = contentRegionsOf(db, tenantId);
