@@ -357,6 +357,11 @@ export const planActions = sqliteTable(
     index("plan_actions_plan_kind").on(t.planId, t.kind),
     /** Execution reads a plan's pending actions in order, batch after batch, however many are done. */
     index("plan_actions_plan_status").on(t.planId, t.status, t.seq),
+    /**
+     * Every effect of an execution batch checks its action's claim: from this index alone, not
+     * from the action's row (a big one: its changes and payload come before the claim).
+     */
+    index("plan_actions_claim").on(t.claim, t.id),
   ],
 );
 

@@ -133,9 +133,10 @@ async function readExport(
   );
   // A first import's auto-mapping is saved only once the file has been read: a refused upload
   // leaves nothing behind.
-  const mappingVersion =
-    saved?.version ??
-    (await saveMapping(db, tenantId, hub.id, mapping.columns, `auto-map (${options.createdBy})`)).version;
+  // A mapping the caller brought (an event's own) is used as it is, never saved.
+  const mappingVersion = saved
+    ? saved.version
+    : (await saveMapping(db, tenantId, hub.id, mapping.columns, `auto-map (${options.createdBy})`)).version;
   return {
     tenant,
     hubId: hub.id,

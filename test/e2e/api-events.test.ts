@@ -263,6 +263,13 @@ describe("what events do", () => {
     expect((await member("otis@acme.test"))?.department).toBeNull();
   });
 
+  it("leaves the hub's mapping alone: an event brings its own and saves no mapping version", async () => {
+    const before = await count("mappings");
+    const response = await send(event("employee.updated", { employeeId: "E101", jobTitle: "Bandleader" }));
+    expect(response.body.actions[0]?.status).toBe("done");
+    expect(await count("mappings")).toBe(before);
+  });
+
   it("writes segment values through the field's options", async () => {
     await stack.api("/v1/fields", {
       method: "POST",

@@ -1,0 +1,1 @@
+CREATE INDEX `plan_actions_claim` ON `plan_actions` (`claim`,`id`);
