@@ -3,7 +3,7 @@
 // spaces and line breaks of every style, however the text is split into pieces.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvReader, type RawRecord } from "../../../worker/engine/csv-reader.ts";
+import { csvReader, MAX_RECORD_CHARS, type RawRecord } from "../../../worker/engine/csv-reader.ts";
 import { parseCsv } from "../../../worker/engine/parse.ts";
 import { referenceParseCsv, referenceRecords } from "./reference-parse.ts";
 
@@ -88,5 +88,20 @@ describe("csvReader", () => {
       [2, ["open,x"], true],
       [3, ["ok", "1"], false],
     ]);
+  });
+
+  it("does not hold the rest of the file for a quote that never closes: past the limit its line is repaired", () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => `p${i},plain value ${i},x`);
+    const text = `h1,h2,h3\n"open,x\n${rows.join("\n")}\n`;
+    expect(text.length).toBeGreaterThan(2 * MAX_RECORD_CHARS);
+    const records: RawRecord[] = [];
+    const reader = csvReader({ delimiter: ",", firstLine: 1, onRecord: (r) => records.push(r) });
+    for (let at = 0; at < text.length; at += 65_536) reader.push(text.slice(at, at + 65_536));
+    // Before the end: the open quote was repaired once it passed the limit, and the rows after it read.
+    expect(records[1]).toEqual({ cells: ["open,x"], line: 2, badQuotes: true });
+    expect(records.length).toBeGreaterThan(rows.length / 2);
+    reader.end();
+    expect(records).toHaveLength(rows.length + 2);
+    expect(records.at(-1)).toEqual({ cells: ["p99999", "plain value 99999", "x"], line: 100_002 });
   });
 });
