@@ -1,10 +1,10 @@
-// Request body limits: imports take files up to what Cloudflare accepts; every other body is a
+// Request body limits: imports take files up to what an isolate can plan (import-limits.ts); every other body is a
 // small JSON document. Over the limit: 413, from the declared length before anything is read, or
 // as soon as a streamed (chunked) body passes the limit.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./env.ts";
 import { AppError } from "./errors.ts";
-import { MAX_BODY_BYTES } from "./routes/imports.ts";
+import { importLimits, tooLargeUpload } from "./import-limits.ts";
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -12,12 +12,17 @@ export const bodyLimits = createMiddleware<AppEnv>(async (c, next) => {
   const body = c.req.raw.body;
   if (!body) return next();
   const isImport = /^\/v1\/hubs\/[^/]+\/imports$/.test(new URL(c.req.url).pathname);
-  const limit = isImport ? MAX_BODY_BYTES : JSON_BODY_LIMIT;
-  const tooLarge = () =>
-    new AppError("payload_too_large", `The request body is larger than the ${describe(limit)} allowed here.`);
+  const limit = isImport ? importLimits(c.env).bytes : JSON_BODY_LIMIT;
+  const tooLarge = (size: number) =>
+    isImport
+      ? tooLargeUpload(size, limit)
+      : new AppError(
+          "payload_too_large",
+          `The request body is larger than the ${describe(limit)} allowed here.`,
+        );
   const declared = c.req.header("content-length");
   if (declared !== undefined && !c.req.raw.headers.has("transfer-encoding")) {
-    if (Number(declared) > limit) throw tooLarge();
+    if (Number(declared) > limit) throw tooLarge(Number(declared));
     return next();
   }
   const chunks: Uint8Array[] = [];
@@ -31,7 +36,7 @@ export const bodyLimits = createMiddleware<AppEnv>(async (c, next) => {
       // Keep nothing more, but read to the end: a half-read request body leaves the connection
       // (and, under wrangler dev, the worker) unusable. The platform caps a body's size anyway.
       await drain(reader);
-      throw tooLarge();
+      throw tooLarge(size);
     }
     chunks.push(value);
   }

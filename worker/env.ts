@@ -18,6 +18,12 @@ export interface Env {
    * are derived (HKDF), so no secret is stored. Required in production; development has a fixed one.
    */
   EVENTS_SIGNING_KEY?: string;
+  /**
+   * One import's ceilings (default 150000 rows, 32 MB): sized for a 128 MB isolate. Raise them only
+   * where isolates have more memory (local workerd has no cap; the benchmark raises them).
+   */
+  IMPORT_MAX_ROWS?: string;
+  IMPORT_MAX_MB?: string;
   /** Requests one API key may make per window (default 1200; `0` turns the limit off). */
   RATE_LIMIT_REQUESTS?: string;
   /** The rate-limit window in seconds (default 60). */

@@ -16,6 +16,7 @@ import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
 import { buildRosterPaced, type Roster, rosterLayout } from "./engine/roster.ts";
 import type { Issue, MemberSnapshot } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
+import { DEFAULT_IMPORT_LIMITS, tooManyRows } from "./import-limits.ts";
 import {
   type Actor,
   BATCH_ACTIONS,
@@ -48,6 +49,8 @@ export interface ImportOptions {
   now: Date;
   /** Use this mapping instead of the hub's (an HRIS event names core fields itself). */
   mapping?: { version: number | null; columns: MappingColumn[] };
+  /** Rows one import may plan (import-limits.ts); the default fits a 128 MB isolate. */
+  maxRows?: number;
 }
 
 // A partial import of up to this many rows reads only the members its rows name.
@@ -126,11 +129,12 @@ async function readExport(
   members?.catch(() => {});
   regions.catch(() => {});
   // Paced: between pieces of the file the pages of members that have arrived are indexed.
-  const roster = await buildRosterPaced(source, mapping.columns, tenant.settings.dateOrder, pause).catch(
-    (error: unknown) => {
-      throw asProblem(error);
-    },
-  );
+  const roster = await buildRosterPaced(source, mapping.columns, tenant.settings.dateOrder, pause, {
+    maxRows: options.maxRows ?? DEFAULT_IMPORT_LIMITS.rows,
+    tooMany: tooManyRows,
+  }).catch((error: unknown) => {
+    throw asProblem(error);
+  });
   // A first import's auto-mapping is saved only once the file has been read: a refused upload
   // leaves nothing behind.
   // A mapping the caller brought (an event's own) is used as it is, never saved.

@@ -35,7 +35,9 @@ export async function startBenchStack(): Promise<BenchStack> {
   const worker = await startWorker({
     port: await freePort(),
     databaseUrl: sqld.url,
-    vars: { RATE_LIMIT_REQUESTS: "0" },
+    // The 250,000-row scaling run is past one import's default ceiling (sized for a 128 MB
+    // isolate; local workerd has no such cap): the benchmark raises it.
+    vars: { RATE_LIMIT_REQUESTS: "0", IMPORT_MAX_ROWS: "1000000", IMPORT_MAX_MB: "256" },
   });
   return {
     sqld,
@@ -93,7 +95,14 @@ export async function seedTenant(stack: BenchStack, tenant: BenchTenant, previou
     tenant.tenantId,
     tenant.hubId,
     { format: "csv", body: new TextEncoder().encode(previous) },
-    { source: "upload", filename: "previous.csv", partial: false, createdBy: "bench", now: new Date() },
+    {
+      source: "upload",
+      filename: "previous.csv",
+      partial: false,
+      createdBy: "bench",
+      now: new Date(),
+      maxRows: Number.POSITIVE_INFINITY,
+    },
   );
   await setApproval(stack.db, tenant.tenantId, plan.id, { approved: true, all: true, by: "bench" });
   for (;;) {

@@ -216,6 +216,39 @@ describe("body limits", () => {
     const text = await response.text();
     expect(response.status, text.slice(0, 500)).toBe(201);
   });
+
+  it("refuses an import over the deployment's size or row ceiling with 413 and a way out, storing nothing", async () => {
+    const worker = await stack.extraWorker({ IMPORT_MAX_ROWS: "50", IMPORT_MAX_MB: "0.05" });
+    const { key } = await createApiKey(stack.db, stack.tenantId, "limits", "admin");
+    const upload = (csv: string) =>
+      fetch(`${worker.url}/v1/hubs/${stack.hubId}/imports`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" },
+        body: csv,
+      });
+    const imports = async () =>
+      Number((await stack.db.all<{ n: number }>(sql`select count(*) as n from imports`))[0]?.n);
+    const before = await imports();
+    const csv = (rows: number, width = 10) =>
+      [
+        "Email,First Name",
+        ...Array.from({ length: rows }, (_, i) => `cap${i}@acme.test,${"N".repeat(width)}`),
+      ].join("\n");
+
+    const tooMany = await upload(csv(51));
+    expect(tooMany.status).toBe(413);
+    const rows = (await tooMany.json()) as ProblemBody;
+    expect(rows.code).toBe("payload_too_large");
+    expect(rows.detail).toContain("more than 50 rows");
+    expect(rows.detail).toContain("partial imports");
+
+    const tooBig = await upload(csv(40, 2_000));
+    expect(tooBig.status).toBe(413);
+    expect(((await tooBig.json()) as ProblemBody).detail).toContain("at most 0.05 MB");
+    expect(await imports()).toBe(before);
+
+    expect((await upload(csv(50))).status).toBe(201);
+  });
 });
 
 describe("rate limit", () => {

@@ -1,7 +1,8 @@
 // The hostile corpus's big files, made at test time instead of committed (the repo stays small):
 // manifest.json names each with `generated`. Deterministic: the same bytes on every run. The ones
 // just over a limit take it from the engine, so they stay one over when the limit moves.
-import { MAX_CELLS, MAX_ROWS } from "../../worker/engine/parse.ts";
+import { MAX_CELLS } from "../../worker/engine/parse.ts";
+import { DEFAULT_IMPORT_LIMITS } from "../../worker/import-limits.ts";
 
 const HEADER = "Employee ID,First Name,Last Name,Work Email,Start Date,Status\n";
 
@@ -39,7 +40,7 @@ function sixtyMegabytesJson(): string {
 }
 
 function tooManyRows(): string {
-  return HEADER + Array.from({ length: MAX_ROWS + 1 }, (_, i) => person(i + 1)).join("");
+  return HEADER + Array.from({ length: DEFAULT_IMPORT_LIMITS.rows + 1 }, (_, i) => person(i + 1)).join("");
 }
 
 /** 1,000 columns, and one row more than the value limit allows. */

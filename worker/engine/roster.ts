@@ -114,10 +114,27 @@ export async function buildRosterPaced(
   mapping: MappingColumn[],
   dateOrder: DateOrder | null,
   pause: () => Promise<void>,
+  limit?: RowLimit,
 ): Promise<Roster> {
   const builder = rosterBuilder(source.columns, mapping, dateOrder);
-  await source.rowsPaced(builder.add, pause);
+  const add = limit ? limited(builder.add, limit) : builder.add;
+  await source.rowsPaced(add, pause);
   return builder.finish(source.issues);
+}
+
+/** A ceiling on rows: past it, reading stops with the caller's error (memory is the reason). */
+export interface RowLimit {
+  maxRows: number;
+  tooMany: (maxRows: number) => Error;
+}
+
+function limited(add: RosterBuilder["add"], limit: RowLimit): RosterBuilder["add"] {
+  let rows = 0;
+  return (cells, line) => {
+    rows += 1;
+    if (rows > limit.maxRows) throw limit.tooMany(limit.maxRows);
+    add(cells, line);
+  };
 }
 
 interface RosterBuilder {

@@ -4,11 +4,10 @@ import { HubParams } from "../contract/hubs.ts";
 import { ImportQuery, ImportResult, JsonTable } from "../contract/imports.ts";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
+import { importLimits, tooLargeUpload } from "../import-limits.ts";
 import { importAndPlan, type Snapshot } from "../sync.ts";
 import { planBody } from "./plans.ts";
 
-/** Cloudflare accepts 100 MB bodies on Free/Pro zones; refuse early and clearly above that. */
-export const MAX_BODY_BYTES = 100 * 1024 * 1024;
 const CSV_TYPES = ["text/csv", "text/tab-separated-values", "text/plain", "application/octet-stream"];
 
 const route = createRoute({
@@ -42,7 +41,9 @@ const route = createRoute({
       content: { "application/json": { schema: ImportResult } },
     },
     ...commonErrors,
-    413: problem("The file is larger than the limit"),
+    413: problem(
+      "The file is larger, or has more rows, than one import takes (32 MB, 150,000 rows by default)",
+    ),
     415: problem("Neither CSV nor JSON"),
     422: problem("The file cannot be read at all"),
   },
@@ -60,17 +61,19 @@ export function registerImports(app: OpenAPIHono<AppEnv>) {
     const body = { json: () => c.req.valid("json"), bytes };
     const type = c.req.header("content-type");
     const length = c.req.header("content-length");
+    const limits = importLimits(c.env);
     const result = await importAndPlan(
       c.get("db"),
       caller.tenantId,
       hubId,
-      await readSnapshot(type, length, body),
+      await readSnapshot(type, length, body, limits.bytes),
       {
         source: "upload",
         filename: filename ?? null,
         partial,
         createdBy: `api_key:${caller.keyId}`,
         now: new Date(),
+        maxRows: limits.rows,
       },
     );
     return c.json({ import: result.import, plan: planBody(result.plan) }, 201);
@@ -86,14 +89,10 @@ async function readSnapshot(
   contentType: string | undefined,
   contentLength: string | undefined,
   body: Body,
+  maxBytes: number,
 ): Promise<Snapshot> {
   const length = Number(contentLength ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    throw new AppError(
-      "payload_too_large",
-      `The upload is ${mb(length)}; the limit is ${mb(MAX_BODY_BYTES)}.`,
-    );
-  }
+  if (length > maxBytes) throw tooLargeUpload(length, maxBytes);
   const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (type === "application/json") {
     // Validated against JsonTable by the route before the handler runs.
@@ -106,15 +105,6 @@ async function readSnapshot(
     );
   }
   const bytes = new Uint8Array(await body.bytes());
-  if (bytes.byteLength > MAX_BODY_BYTES) {
-    throw new AppError(
-      "payload_too_large",
-      `The upload is ${mb(bytes.byteLength)}; the limit is ${mb(MAX_BODY_BYTES)}.`,
-    );
-  }
+  if (bytes.byteLength > maxBytes) throw tooLargeUpload(bytes.byteLength, maxBytes);
   return { format: "csv", body: bytes };
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

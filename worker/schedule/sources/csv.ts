@@ -1,10 +1,11 @@
 // A CSV source: a GET on the configured URL, with the tenant's bearer token when it has one. The
 // body is parsed by the same parser as an upload (delimiters, BOM, encodings).
+import { DEFAULT_IMPORT_LIMITS } from "../../import-limits.ts";
 import type { Snapshot } from "../../sync.ts";
 import { SourceError } from "../source-error.ts";
 
 /** As an upload: larger exports are refused rather than half-read. */
-const MAX_BYTES = 100 * 1024 * 1024;
+const MAX_BYTES = DEFAULT_IMPORT_LIMITS.bytes;
 
 export async function readCsv(url: string, bearer: string | null, fetcher: typeof fetch): Promise<Snapshot> {
   // Error messages name the URL without its query, which may carry a key.
