@@ -143,11 +143,12 @@ async function main(stack: BenchStack, pid: number) {
     );
   }
 
-  const { ours: engine, objects } = await measureEngine(run.engineInput);
+  const { ours: engine, objects, fits128, objectsFit128 } = await measureEngine(run.engineInput);
+  const fits = (yes: boolean) => (yes ? "fits" : "does NOT fit");
   log(
     `  engine alone (parse → plan in a Node child, ${engine.actions} actions): ${engine.seconds.toFixed(3)} s ${JSON.stringify(engine.steps)}, ` +
-      `peak heap ${engine.heapPeakMb.toFixed(0)} MB (RSS +${engine.rssGrowthMb.toFixed(0)} MB); ` +
-      `rows and members as objects: peak heap ${objects.heapPeakMb.toFixed(0)} MB`,
+      `peak heap ${engine.heapPeakMb.toFixed(0)} MB (RSS +${engine.rssGrowthMb.toFixed(0)} MB), ${fits(fits128)} in 128 MB; ` +
+      `rows and members as objects: peak heap ${objects.heapPeakMb.toFixed(0)} MB, ${fits(objectsFit128)} in 128 MB`,
   );
   const workerPeak = residentMb(pid)?.hwm ?? Math.max(run.workerPeakMb, firstPeak);
   log(
@@ -176,6 +177,8 @@ async function main(stack: BenchStack, pid: number) {
     engine_peak_mb: round(engine.heapPeakMb, 1),
     engine_s: engine.seconds,
     engine_rss_growth_mb: round(engine.rssGrowthMb, 1),
+    engine_fits_128mb: fits128,
+    baseline_engine_fits_128mb: objectsFit128,
     worker_peak_mb: round(workerPeak, 1),
     worker_idle_mb: round(idleMb, 1),
     baseline_rows: baseline ? BASELINE_ROWS : null,

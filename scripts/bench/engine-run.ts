@@ -2,7 +2,7 @@
 // members (their pages as storage sends them, read from the seeded tenant), for the engine's time
 // and memory alone; and once more the per-row-objects way, for comparison.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -22,13 +22,27 @@ export interface EngineFigures {
 
 const run = promisify(execFile);
 
-async function child(args: string[]): Promise<EngineFigures> {
+async function child(args: string[], heapCapMb?: number): Promise<EngineFigures> {
+  const cap = heapCapMb ? [`--max-old-space-size=${heapCapMb}`] : [];
   const { stdout } = await run(
     process.execPath,
-    ["--expose-gc", join(ROOT, "scripts", "bench", "engine.ts"), ...args],
+    ["--expose-gc", ...cap, join(ROOT, "scripts", "bench", "engine.ts"), ...args],
     { cwd: ROOT, maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split("\n").at(-1) as string) as EngineFigures;
+}
+
+/**
+ * Whether the engine gets through the export with V8's heap capped at `mb`, less the export's
+ * bytes (an ArrayBuffer, outside the heap the cap counts): a Worker isolate's 128 MB holds both.
+ */
+async function fitsIn(args: string[], mb: number, exportMb: number): Promise<boolean> {
+  try {
+    await child(args, Math.max(16, Math.floor(mb - exportMb)));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The export and the members' pages the tenant holds now, written for the engine's child. */
@@ -55,12 +69,18 @@ export async function engineInput(stack: BenchStack, tenant: BenchTenant, csv: s
 }
 
 /** The engine alone on an engineInput: ours, then rows and members as objects. Removes the input. */
-export async function measureEngine(dir: string): Promise<{ ours: EngineFigures; objects: EngineFigures }> {
+export async function measureEngine(
+  dir: string,
+): Promise<{ ours: EngineFigures; objects: EngineFigures; fits128: boolean; objectsFit128: boolean }> {
   try {
-    const args = ["--csv", join(dir, "export.csv"), "--pages", join(dir, "pages")];
+    const csv = join(dir, "export.csv");
+    const args = ["--csv", csv, "--pages", join(dir, "pages")];
+    const exportMb = statSync(csv).size / 1024 / 1024;
     const ours = await child(args);
     const objects = await child([...args, "--objects"]);
-    return { ours, objects };
+    const fits128 = await fitsIn(args, 128, exportMb);
+    const objectsFit128 = await fitsIn([...args, "--objects"], 128, exportMb);
+    return { ours, objects, fits128, objectsFit128 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
