@@ -6,9 +6,13 @@
 // it is marked `interrupted` by the next execution of the same plan, by the next scheduled run of
 // the tenant (for the cron's own runs, which its lease keeps from overlapping), and, for readers,
 // once it is older than any run can last.
+import type { ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.ts";
 import type { ActorType } from "../db/schema.ts";
 import { AppError } from "./errors.ts";
+import type { Stmt } from "./store/audit.ts";
+import { BATCH_ACTIONS, type ExecutionContext, runBatch } from "./store/execution.ts";
+import { endedRunStatement } from "./store/sync-runs.ts";
 import { executePlan } from "./sync.ts";
 
 /** No run lasts this long (a cron invocation ends at 15 minutes): a `running` line this old is dead. */
@@ -42,6 +46,68 @@ export async function executeLogged(db: Db, tenantId: string, planId: string, op
     // A refusal (4xx) ran nothing; anything else cut the run off.
     const settle = error instanceof AppError && error.status < 500 ? removeLine : markInterrupted;
     await settle(db, tenantId, line).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * openLine as statements, for the batch that approves what the run will execute: the line goes in
+ * only if the plan then has approved actions pending and is not blocked (a run of it would start).
+ * `fresh`: the plan was made by this request, so no earlier line of it can be running.
+ */
+export function openLineStatements(
+  tenantId: string,
+  planId: string,
+  actorType: ActorType,
+  line: string,
+  fresh: boolean,
+): Stmt[] {
+  const now = new Date().toISOString();
+  const startable = `plans.status != 'blocked'
+    AND EXISTS (SELECT 1 FROM plan_actions WHERE plan_id = plans.id AND approved = 1 AND status = 'pending')`;
+  const open: Stmt = {
+    sql: `INSERT INTO sync_runs (id, tenant_id, hub_id, trigger, status, plan_id, counts, started_at)
+          SELECT ?, tenant_id, hub_id, ?, 'running', id, '{}', ? FROM plans WHERE tenant_id = ? AND id = ? AND ${startable}`,
+    args: [line, TRIGGER_OF_ACTOR[actorType], now, tenantId, planId],
+  };
+  if (fresh) return [open];
+  return [
+    {
+      sql: `UPDATE sync_runs SET status = 'interrupted', error = ?, finished_at = ?
+            WHERE tenant_id = ? AND plan_id = ? AND status = 'running'
+              AND EXISTS (SELECT 1 FROM plans WHERE tenant_id = ? AND id = ? AND ${startable})`,
+      args: [INTERRUPTED, now, tenantId, planId, tenantId, planId],
+    },
+    open,
+  ];
+}
+
+/**
+ * executePlan for a caller that has opened the run's line (openLineStatements) and holds the
+ * execution context: runs the plan's approved actions, then turns the line into the run's in the
+ * same round trip as `after` (statements reading what the caller needs), whose results it returns.
+ */
+export async function executeUnderLine(
+  db: Db,
+  line: string,
+  planId: string,
+  ctx: ExecutionContext,
+  options: { budgetMs: number; after: Stmt[] },
+): Promise<ResultSet[]> {
+  try {
+    const started = Date.now();
+    // Each batch starts after the last one this run looked at: the done ones are not read again.
+    let after = -1;
+    while (Date.now() - started < options.budgetMs) {
+      const batch = await runBatch(db, planId, ctx, BATCH_ACTIONS, after);
+      after = batch.lastSeq;
+      if (!batch.more) break;
+    }
+    const ended = endedRunStatement(ctx.tenantId, line, planId, new Date());
+    return (await db.$client.batch([ended, ...options.after], "write")).slice(1);
+  } catch (error) {
+    const settle = error instanceof AppError && error.status < 500 ? removeLine : markInterrupted;
+    await settle(db, ctx.tenantId, line).catch(() => {});
     throw error;
   }
 }

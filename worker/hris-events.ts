@@ -2,37 +2,78 @@
 // import through the same engine as a file: planned against the tenant's members, then approved
 // as far as the tenant's auto-apply policy allows and executed; anything else waits for a person.
 // A redelivered event (same id) is answered with the first delivery's plan and runs nothing.
+//
+// An event is one small plan, so its cost is round trips to the database: what it needs is read
+// with its claim, and each later step writes and reads back in one batch.
 import type { z } from "@hono/zod-openapi";
+import type { ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.ts";
 import type { Employee, HrisEvent } from "./contract/events.ts";
 import { AppError } from "./errors.ts";
-import { executeLogged } from "./execution-log.ts";
+import { executeLogged, executeUnderLine, openLineStatements } from "./execution-log.ts";
 import { planPerson } from "./one-person.ts";
-import { memberNamed, planDeletion } from "./store/event-actions.ts";
-import { getPlan } from "./store/plans.ts";
-import { autoApprove } from "./store/policy.ts";
-import { claimEvent, finishEvent, releaseEvent } from "./store/processed-events.ts";
-import { getHub } from "./store/tenants.ts";
+import type { Stmt } from "./store/audit.ts";
+import { type NamedMember, namedFrom, namedStatement, planDeletion } from "./store/event-actions.ts";
+import { executionContext } from "./store/execution.ts";
+import { inviteTemplateOf } from "./store/invitations.ts";
+import { type ActionState, type PlanView, planStateFrom, planStateStatements } from "./store/plan-state.ts";
+import { policyApprovalStatement } from "./store/policy.ts";
+import {
+  claimOf,
+  claimStatements,
+  type EventClaim,
+  finishStatement,
+  releaseEvent,
+} from "./store/processed-events.ts";
+import { hubFrom, hubStatement, tenantFrom, tenantStatement } from "./store/tenants.ts";
+import {
+  announceExecution,
+  doneFrom,
+  doneStatement,
+  endpointsFrom,
+  endpointsStatement,
+} from "./store/webhooks.ts";
 
 type Event = z.infer<typeof HrisEvent>;
 type EmployeeFields = z.infer<typeof Employee>;
+type Tenant = ReturnType<typeof tenantFrom>;
 
 /** The status word written for leavers: one the engine reads as "no longer employed". */
 const LEAVER_STATUS = "terminated";
+/** Actions an answer shows. */
+const SHOWN_ACTIONS = 100;
 
 export interface EventReceipt {
   duplicate: boolean;
   /** Null only for a duplicate whose first delivery has not planned yet. */
-  planId: string | null;
+  plan: PlanView | null;
+  /** The plan's first actions as the event left them. */
+  actions: ActionState[];
+}
+
+interface Options {
+  acceptUrl: string;
+  now: Date;
+  budgetMs: number;
+}
+
+/** What the event needs, read with its claim. The hub is checked only when the event plans. */
+interface Known {
+  claim: EventClaim;
+  tenant: Tenant;
+  hub: ResultSet;
+  member: NamedMember | null;
+  endpoints: ReturnType<typeof endpointsFrom>;
 }
 
 export async function receiveHrisEvent(
   db: Db,
   tenantId: string,
   event: Event,
-  options: { acceptUrl: string; now: Date; budgetMs: number },
+  options: Options,
 ): Promise<EventReceipt> {
-  const claim = await claimEvent(db, tenantId, event.id, options.now);
+  const known = await claimAndRead(db, tenantId, event, options.now);
+  const { claim } = known;
   if (!claim.first) {
     if (claim.status === "processing") {
       throw new AppError(
@@ -40,45 +81,52 @@ export async function receiveHrisEvent(
         "This event is still being processed; deliver it again shortly.",
       );
     }
+    if (!claim.planId) return { duplicate: true, plan: null, actions: [] };
     // A first delivery that planned but died before applying is finished by its redelivery:
     // auto-approval and exactly-once execution make running them again harmless.
-    if (claim.planId) await applyByPolicy(db, tenantId, claim.planId, event, options);
-    return { duplicate: true, planId: claim.planId };
+    const approved = await approve(db, known, claim.planId, { fresh: false, also: [] });
+    return { duplicate: true, ...(await execute(db, known, approved, event, options)) };
   }
-  let planId: string;
+  let approved: Approved;
   try {
-    planId = await planEvent(db, tenantId, event, options.now);
-    await finishEvent(db, tenantId, event.id, planId);
+    const planId = await planEvent(db, known, event, options.now);
+    // Marked done with the approval: a redelivery from now on finishes this plan.
+    const finish = finishStatement(tenantId, event.id, planId);
+    approved = await approve(db, known, planId, { fresh: true, also: [finish] });
   } catch (error) {
-    // Nothing was planned: the sender's retry must be able to run it.
+    // Nothing was planned (or the plan never became the event's): the sender's retry must run it.
     await releaseEvent(db, tenantId, event.id);
     throw error;
   }
-  await applyByPolicy(db, tenantId, planId, event, options);
-  return { duplicate: false, planId };
+  return { duplicate: false, ...(await execute(db, known, approved, event, options)) };
 }
 
-async function applyByPolicy(
-  db: Db,
-  tenantId: string,
-  planId: string,
-  event: Event,
-  options: { acceptUrl: string; budgetMs: number },
-): Promise<void> {
-  const approved = await autoApprove(db, tenantId, planId);
-  const { progress } = await getPlan(db, tenantId, planId);
-  if (approved === 0 && progress.pending === 0) return;
-  await executeLogged(db, tenantId, planId, {
-    actor: { type: "event", id: event.id },
-    acceptUrl: options.acceptUrl,
-    budgetMs: options.budgetMs,
-  });
+async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): Promise<Known> {
+  const employeeId = event.employee.employeeId ?? null;
+  const [claimed, marker, tenant, hub, named, endpoints] = (await db.$client.batch(
+    [
+      ...claimStatements(tenantId, event.id, now),
+      tenantStatement(tenantId),
+      hubStatement(tenantId, event.hubId),
+      namedStatement(tenantId, employeeId, event.employee.email ?? null),
+      endpointsStatement(tenantId),
+    ],
+    "write",
+  )) as [ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet];
+  return {
+    claim: claimOf([claimed, marker]),
+    tenant: tenantFrom(tenant),
+    hub,
+    member: namedFrom(named, employeeId),
+    endpoints: endpointsFrom(endpoints),
+  };
 }
 
-async function planEvent(db: Db, tenantId: string, event: Event, now: Date): Promise<string> {
-  await getHub(db, tenantId, event.hubId);
+async function planEvent(db: Db, known: Known, event: Event, now: Date): Promise<string> {
+  const tenantId = known.tenant.id;
+  hubFrom(known.hub, event.hubId);
   const employee: EmployeeFields = { ...event.employee };
-  const member = await memberNamed(db, tenantId, employee.employeeId ?? null, employee.email ?? null);
+  const { member } = known;
   if (!employee.email) {
     if (!member) {
       throw new AppError(
@@ -99,6 +147,100 @@ async function planEvent(db: Db, tenantId: string, event: Event, now: Date): Pro
     at: "json.employee.profile",
     subject: "event",
   });
-  if (event.type === "employee.deleted" && member) await planDeletion(db, tenantId, plan.id, member);
+  if (event.type === "employee.deleted" && member) {
+    await planDeletion(db, known.tenant.settings, plan, member);
+  }
   return plan.id;
+}
+
+interface Approved {
+  plan: PlanView;
+  actions: ActionState[];
+  /** The sync log line of the run about to start; null when nothing is to run. */
+  line: string | null;
+}
+
+/**
+ * Approves what the policy allows and opens the run's line in one batch (with `also`), and reads
+ * the plan back in it.
+ */
+async function approve(
+  db: Db,
+  known: Known,
+  planId: string,
+  step: { fresh: boolean; also: Stmt[] },
+): Promise<Approved> {
+  const { tenant } = known;
+  const line = crypto.randomUUID();
+  const approval = policyApprovalStatement(tenant.id, planId, tenant.settings, new Date());
+  const open = openLineStatements(tenant.id, planId, "event", line, step.fresh);
+  const results = await db.$client.batch(
+    [
+      ...step.also,
+      ...(approval ? [approval] : []),
+      ...open,
+      ...planStateStatements(tenant.id, planId, SHOWN_ACTIONS),
+    ],
+    "write",
+  );
+  const opened = results[results.length - 4] as ResultSet;
+  const state = planStateFrom(results.slice(-3), planId);
+  return { ...state, line: opened.rowsAffected === 1 ? line : null };
+}
+
+/** Runs what was approved, if anything; answers the plan and its actions as they end up. */
+async function execute(
+  db: Db,
+  known: Known,
+  approved: Approved,
+  event: Event,
+  options: Options,
+): Promise<{ plan: PlanView; actions: ActionState[] }> {
+  const { plan, line } = approved;
+  const tenantId = known.tenant.id;
+  const actor = { type: "event" as const, id: event.id };
+  if (!line) {
+    if (plan.progress.pending === 0) return approved;
+    // Approved actions wait in a blocked plan: executePlan logs the refusal and says why.
+    await executeLogged(db, tenantId, plan.id, {
+      actor,
+      acceptUrl: options.acceptUrl,
+      budgetMs: options.budgetMs,
+    });
+    return approved;
+  }
+  const ctx = await contextOf(db, known, plan, { actor, acceptUrl: options.acceptUrl });
+  const announce = known.endpoints.length > 0;
+  const after = [
+    ...planStateStatements(tenantId, plan.id, SHOWN_ACTIONS),
+    ...(announce ? [doneStatement(tenantId, plan.id)] : []),
+  ];
+  const results = await executeUnderLine(db, line, plan.id, ctx, { budgetMs: options.budgetMs, after });
+  const state = planStateFrom(results.slice(0, 3), plan.id);
+  if (announce) {
+    await announceExecution(db, state.plan, known.endpoints, doneFrom(results[3] as ResultSet));
+  }
+  return state;
+}
+
+/** The execution context from what the claim read; read afresh for a plan of another hub. */
+async function contextOf(
+  db: Db,
+  known: Known,
+  plan: PlanView,
+  base: { actor: { type: "event"; id: string }; acceptUrl: string },
+) {
+  const now = new Date();
+  if (known.hub.rows[0]?.id !== plan.hubId) {
+    return executionContext(db, { tenantId: known.tenant.id, hubId: plan.hubId, now, ...base });
+  }
+  return {
+    tenantId: known.tenant.id,
+    hubId: plan.hubId,
+    now,
+    ...base,
+    tenantName: known.tenant.name,
+    hubName: hubFrom(known.hub, plan.hubId).name,
+    inviteTemplate: inviteTemplateOf(known.tenant.settings),
+  };
 }

@@ -3,20 +3,28 @@
 import type { Db } from "../db/client.ts";
 import type { ActorType } from "../db/schema.ts";
 import type { getPlan, NewImport } from "./store/plans.ts";
-import { recordExecutionRun, recordPlanRun } from "./store/sync-runs.ts";
-import { announceExecution, announcePlan } from "./store/webhooks.ts";
+import { executionRunStatement, planRunStatement } from "./store/sync-runs.ts";
+import {
+  announceExecution,
+  endpointsFrom,
+  endpointsStatement,
+  planCreatedStatement,
+} from "./store/webhooks.ts";
 
 type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
+/** Logs and announces `plan` (as stored) in one round trip. */
 export async function afterPlan(db: Db, plan: PlanView, source: NewImport["source"], startedAt: Date) {
-  await recordPlanRun(db, plan, source, startedAt);
-  await announcePlan(db, plan.tenantId, plan.id);
+  await db.$client.batch([planRunStatement(plan, source, startedAt), planCreatedStatement(plan)], "write");
   return plan;
 }
 
 /** Returns `plan` (the state after the run), for sync.ts to hand back. */
 export async function afterExecution(db: Db, plan: PlanView, actorType: ActorType, startedAt: Date) {
-  await recordExecutionRun(db, plan, actorType, startedAt);
-  await announceExecution(db, plan.tenantId, plan.id);
+  const [, endpoints] = await db.$client.batch(
+    [executionRunStatement(plan, actorType, startedAt), endpointsStatement(plan.tenantId)],
+    "write",
+  );
+  await announceExecution(db, plan, endpointsFrom(endpoints as NonNullable<typeof endpoints>));
   return plan;
 }

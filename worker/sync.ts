@@ -6,10 +6,10 @@
 // produced: a 100,000-person export fits in a Worker's 128 MB. A few rows (an event, a SCIM
 // change) read only the members they can be about.
 import type { Db } from "../db/client.ts";
-import type { MappingColumn } from "../db/schema.ts";
+import type { MappingColumn, TenantSettings } from "../db/schema.ts";
 import { suggestColumns } from "./engine/automap.ts";
 import { isoDateInZone } from "./engine/dates.ts";
-import { guardVerdict } from "./engine/guard.ts";
+import { activeToJudge, guardVerdict } from "./engine/guard.ts";
 import { indexSnapshots, type MemberIndex } from "./engine/member-index.ts";
 import { openCsv, openJsonTable, type RowSource, UnreadableFile } from "./engine/parse.ts";
 import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
@@ -162,6 +162,7 @@ async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
     regions: await read.regions,
     today: isoDateInZone(options.now, tenant.settings.timeZone),
     partial: options.partial,
+    guard: tenant.settings.guard,
   });
   const plan = await storePlan(
     db,
@@ -193,6 +194,7 @@ interface PlanContext {
   regions: Record<string, string>;
   today: string;
   partial: boolean;
+  guard: TenantSettings["guard"];
 }
 
 interface Planned {
@@ -220,13 +222,14 @@ async function planAgainstMembers(
     partial: ctx.partial,
   };
   if (!full && roster.size <= KEYED_ROWS) {
-    const [members, activeCount] = await Promise.all([
-      snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keysOf(roster)),
-      activeInHub(db, ctx.tenantId, ctx.hubId),
-    ]);
+    const members = await snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keysOf(roster));
     const plan = planRoster(roster, indexSnapshots(members, roster.layout), options);
     if (!plan.needsNames) {
-      return { plan, snapshots: new Map(members.map((m) => [m.id, m])), activeCount };
+      const snapshots = new Map(members.map((m) => [m.id, m]));
+      const activeCount = await activeToJudge(plan.actions(snapshots), ctx.guard, () =>
+        activeInHub(db, ctx.tenantId, ctx.hubId),
+      );
+      return { plan, snapshots, activeCount };
     }
   }
   const members = await (full ?? loadMemberIndex(db, ctx.tenantId, ctx.hubId, roster.layout));

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { Problem } from "../../worker/contract/common.ts";
 import type { EventResult, EventSecret } from "../../worker/contract/events.ts";
 import type { MemberPage } from "../../worker/contract/members.ts";
+import type { SyncRunPage } from "../../worker/contract/sync-runs.ts";
 import { createApiKey, createHub, createTenant } from "../../worker/store/tenants.ts";
 import { type Stack, startStack } from "../helpers/stack.ts";
 
@@ -261,6 +262,16 @@ describe("what events do", () => {
     const cleared = await send(event("employee.updated", { employeeId: "E101", department: null }));
     expect(cleared.body.actions[0]?.kind).toBe("update");
     expect((await member("otis@acme.test"))?.department).toBeNull();
+  });
+
+  it("logs an applied event in the sync log: its plan and its execution, with no running line left", async () => {
+    const response = await send(event("employee.updated", { employeeId: "E101", jobTitle: "Frontman" }));
+    const runs = await stack.api(`/v1/sync-runs?planId=${response.body.plan?.id}`);
+    const page = (await runs.json()) as z.infer<typeof SyncRunPage>;
+    expect(page.runs.map((r) => [r.trigger, r.status, r.counts]).reverse()).toEqual([
+      ["event", "done", { update: 1 }],
+      ["event", "done", { approved: 1, pending: 0, done: 1, failed: 0, stale: 0, skipped: 0 }],
+    ]);
   });
 
   it("leaves the hub's mapping alone: an event brings its own and saves no mapping version", async () => {

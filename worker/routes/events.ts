@@ -8,7 +8,6 @@ import { AppError } from "../errors.ts";
 import { receiveHrisEvent } from "../hris-events.ts";
 import { verifySignature } from "../signatures.ts";
 import { eventSecretGenerations, rotateEventSecret } from "../store/event-secrets.ts";
-import { getPlan, listActions } from "../store/plans.ts";
 import { planBody } from "./plans.ts";
 
 // An event is one person: its execution is one small batch, well inside a request.
@@ -98,21 +97,8 @@ export function registerEvents(app: OpenAPIHono<AppEnv>) {
       now,
       budgetMs: EVENT_BUDGET_MS,
     });
-    if (!receipt.planId)
-      return c.json({ eventId: event.id, duplicate: receipt.duplicate, plan: null, actions: [] }, 200);
-    const [plan, page] = await Promise.all([
-      getPlan(db, tenantId, receipt.planId),
-      listActions(db, tenantId, receipt.planId, { limit: 100 }),
-    ]);
-    const actions = page.actions.map(({ id, kind, status, approved, reason, message }) => ({
-      id,
-      kind,
-      status,
-      approved,
-      reason,
-      message,
-    }));
-    return c.json({ eventId: event.id, duplicate: receipt.duplicate, plan: planBody(plan), actions }, 200);
+    const plan = receipt.plan && planBody(receipt.plan);
+    return c.json({ eventId: event.id, duplicate: receipt.duplicate, plan, actions: receipt.actions }, 200);
   });
 
   app.openapi(rotate, async (c) => {

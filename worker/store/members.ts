@@ -2,7 +2,7 @@
 // people a plan acts on, and for planning a whole export the compact index of every member, read
 // in pages (sqld answers at most 10 MB at a time) of one JSON text each, which is far smaller than
 // the same rows cell by cell over HTTP.
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { contentRegions, members } from "../../db/schema.ts";
 import { keyIndex } from "../engine/key-index.ts";
@@ -266,15 +266,18 @@ export async function snapshotsByKeys(
   hubId: string,
   keys: { employeeIds: string[]; emails: string[] },
 ): Promise<MemberSnapshot[]> {
+  // Two index lookups joined: SQLite answers `employee_id in (…) or email in (…)` by scanning the
+  // tenant. The tenant is named inside only: beside `id in (…)` it makes SQLite scan by tenant.
   const rows = await db
     .select({ ...getTableColumns(members), inHub: inHub(hubId) })
     .from(members)
     .where(
-      and(
-        eq(members.tenantId, tenantId),
-        sql`(${members.employeeId} in (select value from json_each(${JSON.stringify(keys.employeeIds)}))
-          or ${members.email} in (select value from json_each(${JSON.stringify(keys.emails)})))`,
-      ),
+      sql`${members.id} in (
+        select id from members where tenant_id = ${tenantId}
+          and employee_id in (select value from json_each(${JSON.stringify(keys.employeeIds)}))
+        union
+        select id from members where tenant_id = ${tenantId}
+          and email in (select value from json_each(${JSON.stringify(keys.emails)})))`,
     );
   return rows.map(({ inHub, ...row }) => snapshotOf(row, Boolean(inHub)));
 }

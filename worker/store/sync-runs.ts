@@ -3,9 +3,11 @@
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type ActorType, syncRuns } from "../../db/schema.ts";
+import type { Stmt } from "./audit.ts";
 import type { getPlan, NewImport } from "./plans.ts";
 
 type Trigger = (typeof syncRuns.$inferInsert)["trigger"];
+type Status = (typeof syncRuns.$inferInsert)["status"];
 type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
 const TRIGGER_OF_SOURCE: Record<NewImport["source"], Trigger> = {
@@ -27,22 +29,12 @@ const TRIGGER_OF_ACTOR: Record<ActorType, Trigger> = {
 };
 
 /** An import that was planned: counts are the plan's actions per kind. */
-export async function recordPlanRun(
-  db: Db,
-  plan: PlanView,
-  source: NewImport["source"],
-  startedAt: Date,
-): Promise<void> {
-  await db.insert(syncRuns).values({
-    id: crypto.randomUUID(),
-    tenantId: plan.tenantId,
-    hubId: plan.hubId,
+export function planRunStatement(plan: PlanView, source: NewImport["source"], startedAt: Date): Stmt {
+  return runStatement(plan, {
     trigger: TRIGGER_OF_SOURCE[source],
     status: plan.status === "blocked" ? "blocked" : "done",
-    planId: plan.id,
     counts: { ...plan.summary },
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
+    startedAt,
   });
 }
 
@@ -51,25 +43,58 @@ export async function recordPlanRun(
  * budget ran out with approved actions still pending (call execute again); `blocked`, that the
  * deprovisioning guard refused to start.
  */
-export async function recordExecutionRun(
-  db: Db,
-  plan: PlanView,
-  actorType: ActorType,
-  startedAt: Date,
-): Promise<void> {
+export function executionRunStatement(plan: PlanView, actorType: ActorType, startedAt: Date): Stmt {
   const { complete, ...counts } = plan.progress;
-  const status = plan.status === "blocked" ? "blocked" : complete ? "done" : "interrupted";
-  await db.insert(syncRuns).values({
-    id: crypto.randomUUID(),
-    tenantId: plan.tenantId,
-    hubId: plan.hubId,
+  return runStatement(plan, {
     trigger: TRIGGER_OF_ACTOR[actorType],
-    status,
-    planId: plan.id,
+    status: plan.status === "blocked" ? "blocked" : complete ? "done" : "interrupted",
     counts,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
+    startedAt,
   });
+}
+
+function runStatement(
+  plan: PlanView,
+  run: { trigger: Trigger; status: Status; counts: Record<string, number>; startedAt: Date },
+): Stmt {
+  return {
+    sql: `INSERT INTO sync_runs (id, tenant_id, hub_id, trigger, status, plan_id, counts, started_at, finished_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      crypto.randomUUID(),
+      plan.tenantId,
+      plan.hubId,
+      run.trigger,
+      run.status,
+      plan.id,
+      JSON.stringify(run.counts),
+      run.startedAt.toISOString(),
+      new Date().toISOString(),
+    ],
+  };
+}
+
+/**
+ * Turns the line `runId` of an execution of `planId` into the run recordExecutionRun would write
+ * once it ended, computed from the plan as it stands: for a caller that has not read the plan back.
+ */
+export function endedRunStatement(tenantId: string, runId: string, planId: string, finishedAt: Date): Stmt {
+  const of = (status: string) => `count(*) FILTER (WHERE status = '${status}')`;
+  return {
+    sql: `UPDATE sync_runs SET
+            status = CASE
+              WHEN (SELECT status FROM plans WHERE tenant_id = ?1 AND id = ?2) = 'blocked' THEN 'blocked'
+              WHEN EXISTS (SELECT 1 FROM plan_actions WHERE plan_id = ?2 AND approved = 1 AND status = 'pending')
+                THEN 'interrupted'
+              ELSE 'done' END,
+            counts = (SELECT json_object('approved', count(*), 'pending', ${of("pending")}, 'done', ${of("done")},
+                        'failed', ${of("failed")}, 'stale', ${of("stale")}, 'skipped', ${of("skipped")})
+                      FROM plan_actions WHERE plan_id = ?2 AND approved = 1),
+            error = NULL,
+            finished_at = ?4
+          WHERE tenant_id = ?1 AND id = ?3`,
+    args: [tenantId, planId, runId, finishedAt.toISOString()],
+  };
 }
 
 export interface SyncRunFilter {

@@ -1,10 +1,12 @@
 // Tenants, hubs and API keys: who is calling and what they own.
+import type { ResultSet } from "@libsql/client";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { apiKeys, hubs, type TenantSettings, tenants } from "../../db/schema.ts";
 import type { ApiKeyRole, Caller } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { generateApiKey, sha256Hex } from "../keys.ts";
+import type { Stmt } from "./audit.ts";
 
 export const DEFAULT_SETTINGS: TenantSettings = {
   timeZone: "UTC",
@@ -44,6 +46,42 @@ export async function getHub(db: Db, tenantId: string, hubId: string) {
   const row = await db.query.hubs.findFirst({ where: and(eq(hubs.tenantId, tenantId), eq(hubs.id, hubId)) });
   if (!row) throw new AppError("not_found", `No hub ${hubId} in this tenant.`);
   return row;
+}
+
+// The tenant and a hub as statements, for a request that reads them in a batch with other things.
+
+export function tenantStatement(tenantId: string): Stmt {
+  return { sql: "SELECT id, name, settings, created_at FROM tenants WHERE id = ?", args: [tenantId] };
+}
+
+export function tenantFrom(result: ResultSet): typeof tenants.$inferSelect {
+  const row = result.rows[0];
+  if (!row) throw new AppError("not_found", "No such tenant.");
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    settings: JSON.parse(String(row.settings)) as TenantSettings,
+    createdAt: String(row.created_at),
+  };
+}
+
+export function hubStatement(tenantId: string, hubId: string): Stmt {
+  return {
+    sql: "SELECT id, tenant_id, name, created_at FROM hubs WHERE tenant_id = ? AND id = ?",
+    args: [tenantId, hubId],
+  };
+}
+
+/** The hub, or getHub's not_found for `hubId`. */
+export function hubFrom(result: ResultSet, hubId: string): typeof hubs.$inferSelect {
+  const row = result.rows[0];
+  if (!row) throw new AppError("not_found", `No hub ${hubId} in this tenant.`);
+  return {
+    id: String(row.id),
+    tenantId: String(row.tenant_id),
+    name: String(row.name),
+    createdAt: String(row.created_at),
+  };
 }
 
 /** Returns the key itself once; only its hash is stored. */

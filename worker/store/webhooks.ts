@@ -1,13 +1,14 @@
 // Tenant webhook endpoints, and the events queued for them in the outbox (channel "webhook"). An
 // event is written in the same batch as the change it announces, or keyed so that announcing it
 // twice queues it once (the outbox's unique dedupe key).
-import { and, asc, eq, inArray } from "drizzle-orm";
+import type { ResultSet } from "@libsql/client";
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { outbox, planActions, webhooks } from "../../db/schema.ts";
+import { type ActionKind, outbox, webhooks } from "../../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { memberEventOf, subscribes, type WebhookEventType } from "../webhook-events.ts";
 import type { Args, Stmt } from "./audit.ts";
-import { getPlan } from "./plans.ts";
+import type { getPlan } from "./plans.ts";
 
 // libSQL caps a statement's bound parameters; 8 columns an outbox row keeps a chunk well under it.
 const INSERT_CHUNK = 100;
@@ -99,11 +100,25 @@ export function webhookStatements(
     }));
 }
 
+type Endpoint = Pick<typeof webhooks.$inferSelect, "id" | "events">;
+
+/** The tenant's endpoints and what they subscribe to, as a statement for a batch. */
+export function endpointsStatement(tenantId: string): Stmt {
+  return {
+    sql: "SELECT id, events FROM webhooks WHERE tenant_id = ? ORDER BY created_at, id",
+    args: [tenantId],
+  };
+}
+
+export function endpointsFrom(result: ResultSet): Endpoint[] {
+  return result.rows.map((r) => ({ id: String(r.id), events: JSON.parse(String(r.events)) as string[] }));
+}
+
 export async function queueWebhookEvents(
   db: Db,
   tenantId: string,
   events: WebhookEvent[],
-  known?: Awaited<ReturnType<typeof listWebhooks>>,
+  known?: Endpoint[],
 ): Promise<void> {
   if (events.length === 0) return;
   const endpoints = known ?? (await listWebhooks(db, tenantId));
@@ -114,61 +129,105 @@ export async function queueWebhookEvents(
   }
 }
 
-/** `plan.created` for a plan just stored. */
-export async function announcePlan(db: Db, tenantId: string, planId: string): Promise<void> {
-  const plan = await getPlan(db, tenantId, planId);
-  await queueWebhookEvents(db, tenantId, [
-    {
-      type: "plan.created",
-      key: `plan.created:${plan.id}`,
-      at: plan.createdAt,
-      data: {
-        planId: plan.id,
-        hubId: plan.hubId,
-        status: plan.status,
-        summary: plan.summary,
-        guard: plan.guard,
-      },
+/**
+ * Outbox inserts for `event` for every endpoint subscribed to it, found by the statement itself
+ * (as subscribes() matches): for a batch that has not read the endpoints.
+ */
+export function subscribedStatement(tenantId: string, event: WebhookEvent): Stmt {
+  const body = JSON.stringify({
+    id: crypto.randomUUID(),
+    type: event.type,
+    createdAt: event.at,
+    data: event.data,
+  });
+  return {
+    sql: `INSERT INTO outbox (id, tenant_id, channel, dedupe_key, recipient, subject, text, created_at)
+          SELECT lower(hex(randomblob(16))), w.tenant_id, 'webhook', 'webhook:' || w.id || ':' || ?, w.id, ?, ?, ?
+          FROM webhooks w
+          WHERE w.tenant_id = ? AND EXISTS (SELECT 1 FROM json_each(w.events) s WHERE s.value IN ('*', ?, ?))
+          ON CONFLICT DO NOTHING`,
+    args: [event.key, event.type, body, event.at, tenantId, event.type, `${event.type.split(".")[0]}.*`],
+  };
+}
+
+type PlanView = Awaited<ReturnType<typeof getPlan>>;
+
+/** `plan.created` for a plan just stored, as a statement for the batch that logs it. */
+export function planCreatedStatement(plan: PlanView): Stmt {
+  return subscribedStatement(plan.tenantId, {
+    type: "plan.created",
+    key: `plan.created:${plan.id}`,
+    at: plan.createdAt,
+    data: {
+      planId: plan.id,
+      hubId: plan.hubId,
+      status: plan.status,
+      summary: plan.summary,
+      guard: plan.guard,
     },
-  ]);
+  });
+}
+
+// What an execution announces: its done actions that change a member.
+const MEMBER_KINDS: ActionKind[] = [
+  "invite",
+  "update",
+  "reactivate",
+  "deactivate",
+  "delete_from_hub",
+  "delete_from_tenant",
+];
+
+/** The plan's done actions an execution announces, as a statement for a batch; doneFrom reads them. */
+export function doneStatement(tenantId: string, planId: string): Stmt {
+  return {
+    sql: `SELECT id, kind, member_id, payload, email, employee_id, executed_at FROM plan_actions
+          WHERE tenant_id = ? AND plan_id = ? AND status = 'done'
+            AND kind IN (${MEMBER_KINDS.map(() => "?").join(", ")})
+          ORDER BY seq`,
+    args: [tenantId, planId, ...MEMBER_KINDS],
+  };
+}
+
+export interface DoneAction {
+  id: string;
+  kind: ActionKind;
+  memberId: string | null;
+  payload: Record<string, unknown> | null;
+  email: string | null;
+  employeeId: string | null;
+  executedAt: string | null;
+}
+
+export function doneFrom(result: ResultSet): DoneAction[] {
+  return result.rows.map((r) => ({
+    id: String(r.id),
+    kind: r.kind as ActionKind,
+    memberId: (r.member_id as string | null) ?? null,
+    payload: r.payload === null ? null : (JSON.parse(String(r.payload)) as Record<string, unknown>),
+    email: (r.email as string | null) ?? null,
+    employeeId: (r.employee_id as string | null) ?? null,
+    executedAt: (r.executed_at as string | null) ?? null,
+  }));
 }
 
 /**
  * After an execution run: a `member.*` event for each action that took effect, and `plan.executed`
  * once no approved action is pending. Keyed by action and plan, so calling it after every run of a
- * long plan announces each fact once.
+ * long plan announces each fact once. `plan` is the plan as the run left it.
  */
-export async function announceExecution(db: Db, tenantId: string, planId: string): Promise<void> {
-  const endpoints = await listWebhooks(db, tenantId);
+export async function announceExecution(
+  db: Db,
+  plan: PlanView,
+  endpoints: Endpoint[],
+  done?: DoneAction[],
+): Promise<void> {
   if (endpoints.length === 0) return;
-  const plan = await getPlan(db, tenantId, planId);
-  const done = await db
-    .select({
-      id: planActions.id,
-      kind: planActions.kind,
-      memberId: planActions.memberId,
-      payload: planActions.payload,
-      email: planActions.email,
-      employeeId: planActions.employeeId,
-      executedAt: planActions.executedAt,
-    })
-    .from(planActions)
-    .where(
-      and(
-        eq(planActions.tenantId, tenantId),
-        eq(planActions.planId, planId),
-        eq(planActions.status, "done"),
-        inArray(planActions.kind, [
-          "invite",
-          "update",
-          "reactivate",
-          "deactivate",
-          "delete_from_hub",
-          "delete_from_tenant",
-        ]),
-      ),
-    )
-    .orderBy(asc(planActions.seq));
+  const actions = done ?? doneFrom(await db.$client.execute(doneStatement(plan.tenantId, plan.id)));
+  await queueWebhookEvents(db, plan.tenantId, executionEvents(plan, actions), endpoints);
+}
+
+function executionEvents(plan: PlanView, done: DoneAction[]): WebhookEvent[] {
   const events: WebhookEvent[] = [];
   for (const a of done) {
     const type = memberEventOf(a.kind);
@@ -179,7 +238,14 @@ export async function announceExecution(db: Db, tenantId: string, planId: string
       type,
       key: `action:${a.id}`,
       at: a.executedAt ?? new Date().toISOString(),
-      data: { memberId, email: a.email, employeeId: a.employeeId, hubId: plan.hubId, planId, actionId: a.id },
+      data: {
+        memberId,
+        email: a.email,
+        employeeId: a.employeeId,
+        hubId: plan.hubId,
+        planId: plan.id,
+        actionId: a.id,
+      },
     });
   }
   if (plan.progress.complete && plan.progress.approved > 0) {
@@ -191,5 +257,5 @@ export async function announceExecution(db: Db, tenantId: string, planId: string
       data: { planId: plan.id, hubId: plan.hubId, progress: plan.progress },
     });
   }
-  await queueWebhookEvents(db, tenantId, events, endpoints);
+  return events;
 }

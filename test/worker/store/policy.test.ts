@@ -5,8 +5,8 @@ import { planActions } from "../../../db/schema.ts";
 import { evaluateGuard } from "../../../worker/engine/guard.ts";
 import type { PlannedAction } from "../../../worker/engine/types.ts";
 import { savePlan } from "../../../worker/store/plans.ts";
-import { autoApprove, POLICY_APPROVER } from "../../../worker/store/policy.ts";
-import { createHub, createTenant } from "../../../worker/store/tenants.ts";
+import { autoApprove, POLICY_APPROVER, policyApprovalStatement } from "../../../worker/store/policy.ts";
+import { createHub, createTenant, getTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
 
 let t: TestDb;
@@ -89,5 +89,38 @@ describe("autoApprove", () => {
     const planId = await plan(tenantId, [action("update", 1), ...leavers], 30);
     expect(await autoApprove(t.db, tenantId, planId)).toBe(0);
     expect(await approved(planId)).toEqual([]);
+  });
+});
+
+describe("policyApprovalStatement", () => {
+  async function approveInBatch(tenantId: string, planId: string): Promise<number> {
+    const { settings } = await getTenant(t.db, tenantId);
+    const statement = policyApprovalStatement(tenantId, planId, settings, new Date());
+    if (!statement) return 0;
+    return (await t.db.$client.batch([statement], "write"))[0]?.rowsAffected ?? 0;
+  }
+
+  it("approves what autoApprove would: the policy's kinds, as the policy", async () => {
+    const tenantId = (await createTenant(t.db, "T", { autoApply: ["update", "invite"] })).id;
+    const planId = await plan(tenantId, [action("invite", 1), action("update", 2), action("deactivate", 3)]);
+    expect(await approveInBatch(tenantId, planId)).toBe(2);
+    expect(await approved(planId)).toEqual([
+      ["invite", POLICY_APPROVER],
+      ["update", POLICY_APPROVER],
+    ]);
+  });
+
+  it("approves nothing in a blocked plan, and is no statement for an empty policy", async () => {
+    const tenantId = (await createTenant(t.db, "T", { autoApply: ["update", "deactivate"] })).id;
+    const leavers = Array.from({ length: 20 }, (_, i) => action("deactivate", i + 10));
+    const blocked = await plan(tenantId, [action("update", 1), ...leavers], 30);
+    expect(await approveInBatch(tenantId, blocked)).toBe(0);
+    expect(await approved(blocked)).toEqual([]);
+
+    const none = (await createTenant(t.db, "T", { autoApply: [] })).id;
+    const { settings } = await getTenant(t.db, none);
+    expect(
+      policyApprovalStatement(none, await plan(none, [action("update", 1)]), settings, new Date()),
+    ).toBeNull();
   });
 });
