@@ -124,7 +124,7 @@ async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): 
 
 async function planEvent(db: Db, known: Known, event: Event, now: Date): Promise<string> {
   const tenantId = known.tenant.id;
-  hubFrom(known.hub, event.hubId);
+  const hub = hubFrom(known.hub, event.hubId);
   const employee: EmployeeFields = { ...event.employee };
   const { member } = known;
   if (!employee.email) {
@@ -146,6 +146,7 @@ async function planEvent(db: Db, known: Known, event: Event, now: Date): Promise
     now,
     at: "json.employee.profile",
     subject: "event",
+    known: { tenant: known.tenant, hub },
   });
   if (event.type === "employee.deleted" && member) {
     await planDeletion(db, known.tenant.settings, plan, member);

@@ -8,7 +8,7 @@ import { AppError, type ProblemDetail } from "./errors.ts";
 import { listCustomFields } from "./store/custom-fields.ts";
 import { latestMapping } from "./store/mappings.ts";
 import type { NewImport } from "./store/plans.ts";
-import { importAndPlan } from "./sync.ts";
+import { type ImportOptions, importAndPlan } from "./sync.ts";
 
 export type PersonFields = Partial<Record<CoreField, string | null>> & {
   /** Segment and role values by field key. */
@@ -25,6 +25,8 @@ export interface PersonOptions {
   subject: string;
   /** Profile keys the tenant may not have yet, written as new private segments (created on execution). */
   creatable?: ReadonlySet<string>;
+  /** The tenant and hub, when the caller has read them already. */
+  known?: ImportOptions["known"];
 }
 
 /** Plans one person's change in `hubId`; partial, so nobody else is ever deprovisioned. */
@@ -48,6 +50,7 @@ export async function planPerson(
       createdBy: options.createdBy,
       now: options.now,
       mapping: { version: null, columns: mapping },
+      ...(options.known ? { known: options.known } : {}),
     },
   );
   return plan;

@@ -51,6 +51,8 @@ export interface ImportOptions {
   mapping?: { version: number | null; columns: MappingColumn[] };
   /** Rows one import may plan (import-limits.ts); the default fits a 128 MB isolate. */
   maxRows?: number;
+  /** The tenant and hub, when the caller has read them already (an event, with its claim). */
+  known?: { tenant: Tenant; hub: Hub };
 }
 
 // A partial import of up to this many rows reads only the members its rows name.
@@ -95,6 +97,7 @@ export function importAndPlan(
 }
 
 type Tenant = Awaited<ReturnType<typeof getTenant>>;
+type Hub = Awaited<ReturnType<typeof getHub>>;
 
 interface ReadExport {
   tenant: Tenant;
@@ -115,7 +118,9 @@ async function readExport(
   snapshot: Snapshot,
   options: ImportOptions,
 ): Promise<ReadExport> {
-  const [tenant, hub] = await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
+  const [tenant, hub] = options.known
+    ? [options.known.tenant, options.known.hub]
+    : await Promise.all([getTenant(db, tenantId), getHub(db, tenantId, hubId)]);
   const source = openSnapshot(snapshot);
   const saved = options.mapping ?? (await latestMapping(db, tenantId, hub.id));
   const mapping = saved ?? {
