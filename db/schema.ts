@@ -436,7 +436,11 @@ export const outbox = sqliteTable(
     createdAt: createdAt(),
     sentAt: text("sent_at"),
   },
-  (t) => [uniqueIndex("outbox_dedupe").on(t.tenantId, t.dedupeKey)],
+  (t) => [
+    uniqueIndex("outbox_dedupe").on(t.tenantId, t.dedupeKey),
+    /** Delivery reads the oldest queued messages: from this index, not a scan of every email ever sent. */
+    index("outbox_queued").on(t.createdAt).where(sql`status = 'queued'`),
+  ],
 );
 
 export const auditLog = sqliteTable(

@@ -17,6 +17,7 @@ import { buildRosterPaced, type Roster, rosterLayout } from "./engine/roster.ts"
 import type { Issue, MemberSnapshot } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { DEFAULT_IMPORT_LIMITS, tooManyRows } from "./import-limits.ts";
+import { timeOrderedId } from "./keys.ts";
 import {
   type Actor,
   BATCH_ACTIONS,
@@ -220,7 +221,7 @@ async function planAgainstMembers(
   ctx: PlanContext,
 ): Promise<Planned> {
   const options = {
-    newId: () => crypto.randomUUID(),
+    newId: timeOrderedId,
     regions: ctx.regions,
     today: ctx.today,
     hubId: ctx.hubId,

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { createClient } from "@libsql/client/web";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { openDb } from "../../db/client.ts";
+import { openDb, uncompressedFetch } from "../../db/client.ts";
 import { commonErrors } from "../contract/common.ts";
 import { OutboxPage, OutboxQuery } from "../contract/outbox.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
@@ -71,7 +71,11 @@ function background(c: Context<AppEnv>, work: Promise<void>) {
 
 /** Delivers the tenant's queued mail on a client of its own: the request's is closed by then. */
 async function deliverQueued(env: Env, tenantId: string): Promise<void> {
-  const client = createClient({ url: env.DATABASE_URL, authToken: env.DATABASE_AUTH_TOKEN });
+  const client = createClient({
+    url: env.DATABASE_URL,
+    authToken: env.DATABASE_AUTH_TOKEN,
+    fetch: uncompressedFetch,
+  });
   const db = openDb(client);
   const transport = transportFor(env);
   const started = Date.now();

@@ -6,7 +6,7 @@
 // status on: executing while approved actions are pending, done when none is.
 //
 // A batch is a few set-based statements (execution-sets.ts), a couple of thousand actions each,
-// its reads one round trip. Claims are all taken before effects are written, so a batch never
+// its reads one round trip, made while the batch before is written (runBatch). Claims are all taken before effects are written, so a batch never
 // holds two actions about one member or one invitee: it ends before the second, which then runs
 // in the next batch and sees the first done, as one action after the other would. A batch that
 // breaks a unique rule (an email another member took since planning) is run again one action at
@@ -37,7 +37,7 @@ import { type RosterLayout, rosterLayout } from "../engine/roster.ts";
 import type { CoreField, DerivedField, MemberSnapshot } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
 import { type Actor, type Args, auditStatement, type Stmt } from "./audit.ts";
-import { type Fingerprints, setStatements } from "./execution-sets.ts";
+import { type Fingerprints, type NamedStmt, setStatements } from "./execution-sets.ts";
 import { invitationStatements, inviteTemplateOf } from "./invitations.ts";
 import { snapshotOf } from "./members.ts";
 import { getHub, getTenant } from "./tenants.ts";
@@ -96,7 +96,7 @@ export async function executeBatch(
   ctx: ExecutionContext,
   limit: number,
 ): Promise<number> {
-  return (await runBatch(db, planId, ctx, limit, -1)).looked;
+  return (await runPrepared(db, planId, ctx, await prepareBatch(db, planId, ctx, limit, -1))).looked;
 }
 
 export interface BatchRun {
@@ -108,7 +108,14 @@ export interface BatchRun {
   more: boolean;
 }
 
-/** executeBatch from the action after `afterSeq` (earlier ones were looked at by this run). */
+/**
+ * executeBatch from the action after `afterSeq` (earlier ones were looked at by this run). While
+ * its writes run, the next batch is read and prepared (kept with `ctx` for the next call), so the
+ * worker's work on one batch overlaps the database's on the other. Reading ahead is safe: every
+ * action claims itself against the database as it is when its batch is written (the member's
+ * version, or no member with the invitee's email), and a member read before an earlier batch
+ * changed it fails that claim, as it would have anyway (one plan plans every member at one version).
+ */
 export async function runBatch(
   db: Db,
   planId: string,
@@ -116,6 +123,41 @@ export async function runBatch(
   limit: number,
   afterSeq: number,
 ): Promise<BatchRun> {
+  const ahead = readAhead.get(ctx);
+  readAhead.delete(ctx);
+  const mine = ahead && ahead.planId === planId && ahead.afterSeq === afterSeq && ahead.limit === limit;
+  const batch = mine ? await ahead.prepared : await prepareBatch(db, planId, ctx, limit, afterSeq);
+  if (batch.run.more) {
+    const prepared = prepareBatch(db, planId, ctx, limit, batch.run.lastSeq);
+    // Handled when (if) the next call takes it; an unused one must not fail the process.
+    prepared.catch(() => {});
+    readAhead.set(ctx, { planId, afterSeq: batch.run.lastSeq, limit, prepared });
+  }
+  return runPrepared(db, planId, ctx, batch);
+}
+
+const readAhead = new WeakMap<
+  ExecutionContext,
+  { planId: string; afterSeq: number; limit: number; prepared: Promise<PreparedBatch> }
+>();
+
+/** A batch read and turned into statements, not yet written. */
+interface PreparedBatch {
+  run: BatchRun;
+  actions: PendingAction[];
+  executions: Execution[];
+  statements: NamedStmt[];
+  token: string;
+  segments: Segments;
+}
+
+async function prepareBatch(
+  db: Db,
+  planId: string,
+  ctx: ExecutionContext,
+  limit: number,
+  afterSeq: number,
+): Promise<PreparedBatch> {
   const { plan, actions, rows, segments, layout } = await readBatch(
     db,
     planId,
@@ -126,51 +168,126 @@ export async function runBatch(
   if (plan.status === "blocked") {
     throw new AppError("deprovisioning_guard", guardMessage(plan.guard.deprovisions, plan.guard.limit));
   }
+  const token = crypto.randomUUID();
   if (actions.length === 0) {
-    await db.$client.execute(planStatusSql(planId, ctx.tenantId));
-    return { looked: 0, lastSeq: afterSeq, more: false };
+    const run = { looked: 0, lastSeq: afterSeq, more: false };
+    return { run, actions, executions: [], statements: [], token, segments };
   }
   const batch = withoutRepeats(actions);
-  const byId = new Map(rows.map((r) => [r.id, snapshotOf(r, true)]));
+  const snapshots = new Map(rows.map((r) => [r.id, snapshotOf(r, true)]));
   const now = ctx.now.toISOString();
   const executions = batch.map((action) => {
-    const snapshot = action.memberId ? byId.get(action.memberId) : undefined;
+    const snapshot = action.memberId ? snapshots.get(action.memberId) : undefined;
     return executionOf(action, snapshot ?? null, now);
   });
-  const token = crypto.randomUUID();
-  const statements = await setStatements(
-    batch,
+  const statements = await setStatements({
+    actions: batch,
     executions,
+    snapshots,
     token,
     ctx,
     segments,
-    (e) => staleMessage(e.precondition),
-    layout && fingerprintsOf(batch, executions, byId, layout),
-  );
+    staleMessage: (e) => staleMessage(e.precondition),
+    fingerprints: layout && fingerprintsOf(batch, executions, snapshots, layout),
+  });
+  const last = batch.at(-1) as PendingAction;
+  const more = batch.length < actions.length || actions.length === limit;
+  return {
+    run: { looked: batch.length, lastSeq: last.seq, more },
+    actions: batch,
+    executions,
+    statements,
+    token,
+    segments,
+  };
+}
+
+async function runPrepared(db: Db, planId: string, ctx: ExecutionContext, batch: PreparedBatch) {
+  const { actions, executions, token, segments } = batch;
+  if (actions.length === 0) {
+    await db.$client.execute(planStatusSql(planId, ctx.tenantId));
+    return batch.run;
+  }
   try {
-    await db.$client.batch([...statements, planStatusSql(planId, ctx.tenantId)], "write");
+    await db.$client.batch([...batch.statements, planStatusSql(planId, ctx.tenantId)], "write");
   } catch (error) {
     if (!isConstraintError(error)) throw error;
     // One action's change collides with data written since planning (an email another member
     // took…); the whole batch rolled back. Run each alone so only the colliding one fails.
     const perAction: Stmt[][] = [];
-    for (const [i, action] of batch.entries()) {
+    for (const [i, action] of actions.entries()) {
       perAction.push(await statementsFor(action, executions[i] as Execution, token, ctx, segments));
     }
-    await oneByOne(db, batch, perAction, planId, ctx);
+    await oneByOne(db, actions, perAction, planId, ctx);
   }
-  const last = batch.at(-1) as (typeof batch)[number];
+  return batch.run;
+}
+
+type PendingAction = Awaited<ReturnType<typeof pendingQueries>[0]>[number];
+
+// Actions read per round trip: sqld refuses an answer over 10 MB, and an action with its member
+// is up to about 2 KB.
+const READ_ACTIONS = 3_000;
+
+/**
+ * The plan, its next pending approved actions, their members and the segments: one round trip,
+ * and one more for each further READ_ACTIONS actions.
+ */
+async function readBatch(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
+  const ofPlan = (of: "hub_id" | "mapping_version" | "import_id") =>
+    sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
+  const first = Math.min(limit, READ_ACTIONS);
+  const [planRows, mappingRows, importRows, fieldRows, optionRows, actions, rows] = await db.batch([
+    db
+      .select({ status: plans.status, guard: plans.guard, hubId: plans.hubId })
+      .from(plans)
+      .where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
+    db
+      .select({ columns: mappings.columns })
+      .from(mappings)
+      .where(
+        and(
+          eq(mappings.tenantId, tenantId),
+          eq(mappings.hubId, ofPlan("hub_id")),
+          eq(mappings.version, ofPlan("mapping_version")),
+        ),
+      ),
+    db
+      .select({ columns: imports.columns })
+      .from(imports)
+      .where(and(eq(imports.tenantId, tenantId), eq(imports.id, ofPlan("import_id")))),
+    db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
+    db
+      .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
+      .from(fieldOptions)
+      .where(eq(fieldOptions.tenantId, tenantId)),
+    ...pendingQueries(db, planId, tenantId, first, afterSeq),
+  ]);
+  const plan = planRows[0];
+  if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
+  let page = actions.length;
+  while (page === READ_ACTIONS && actions.length < limit) {
+    const after = (actions.at(-1) as PendingAction).seq;
+    const n = Math.min(limit - actions.length, READ_ACTIONS);
+    const [more, moreRows] = await db.batch(pendingQueries(db, planId, tenantId, n, after));
+    actions.push(...more);
+    rows.push(...moreRows);
+    page = more.length;
+  }
+  const mapping = mappingRows[0]?.columns;
+  const columns = importRows[0]?.columns;
   return {
-    looked: batch.length,
-    lastSeq: last.seq,
-    more: batch.length < actions.length || actions.length === limit,
+    plan,
+    actions,
+    rows,
+    segments: segmentsFrom(mapping ?? [], fieldRows, optionRows),
+    // Plans made from the hub's mapping (not an event's own) leave fingerprints for the next plan.
+    layout: mapping && columns ? rosterLayout(columns, mapping) : null,
   };
 }
 
-type PendingAction = Awaited<ReturnType<typeof readBatch>>["actions"][number];
-
-/** The plan, its next pending approved actions, their members and the segments: one round trip. */
-async function readBatch(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
+/** The next `limit` pending approved actions after `afterSeq`, and the members they concern. */
+function pendingQueries(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
   const pending = and(
     eq(planActions.planId, planId),
     eq(planActions.status, "pending"),
@@ -178,14 +295,7 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
     eq(planActions.tenantId, tenantId),
     eq(planActions.approved, true),
   );
-  const planColumns = { status: plans.status, guard: plans.guard, hubId: plans.hubId };
-  const ofPlan = (of: "hub_id" | "mapping_version" | "import_id") =>
-    sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
-  const [planRows, actions, rows, mappingRows, importRows, fieldRows, optionRows] = await db.batch([
-    db
-      .select(planColumns)
-      .from(plans)
-      .where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
+  return [
     db
       .select({
         id: planActions.id,
@@ -208,7 +318,9 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
       .from(members)
       .where(
         and(
-          eq(members.tenantId, tenantId),
+          // Unary + keeps SQLite off the tenant index (which would read the whole tenant): the
+          // members are found by id, then checked to be the tenant's.
+          sql`+${members.tenantId} = ${tenantId}`,
           inArray(
             members.id,
             db
@@ -220,38 +332,7 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
           ),
         ),
       ),
-    db
-      .select({ columns: mappings.columns })
-      .from(mappings)
-      .where(
-        and(
-          eq(mappings.tenantId, tenantId),
-          eq(mappings.hubId, ofPlan("hub_id")),
-          eq(mappings.version, ofPlan("mapping_version")),
-        ),
-      ),
-    db
-      .select({ columns: imports.columns })
-      .from(imports)
-      .where(and(eq(imports.tenantId, tenantId), eq(imports.id, ofPlan("import_id")))),
-    db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
-    db
-      .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
-      .from(fieldOptions)
-      .where(eq(fieldOptions.tenantId, tenantId)),
-  ]);
-  const plan = planRows[0];
-  if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
-  const mapping = mappingRows[0]?.columns;
-  const columns = importRows[0]?.columns;
-  return {
-    plan,
-    actions,
-    rows,
-    segments: segmentsFrom(mapping ?? [], fieldRows, optionRows),
-    // Plans made from the hub's mapping (not an event's own) leave fingerprints for the next plan.
-    layout: mapping && columns ? rosterLayout(columns, mapping) : null,
-  };
+  ] as const;
 }
 
 /**

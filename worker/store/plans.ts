@@ -3,12 +3,18 @@
 // expanded by json_each in SQLite (one statement per row costs ~80 times more over HTTP). A plan
 // too big for one request is written in parts to plan_drafts first, and the batch that stores the
 // plan moves them in.
+//
+// A new person's action (invite, or a scheduled start) is mostly the person: its changes are its
+// payload's fields, each from nothing, so they are not stored a second time (changes holds JSON
+// null) but read back from the payload. Ids are time-ordered: a plan's actions are appended to
+// the indexes their ids go into (here, and the audit log's and the invitations' at execution).
 import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { type ActionKind, type ActionStatus, planActions, plans } from "../../db/schema.ts";
+import { type ActionKind, type ActionStatus, type FieldChange, planActions, plans } from "../../db/schema.ts";
 import { type GuardResult, isDeprovisioning } from "../engine/guard.ts";
 import type { Issue, PlannedAction } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
+import { timeOrderedId } from "../keys.ts";
 import type { Stmt } from "./audit.ts";
 
 // sqld refuses an argument over 5 MB: a part of actions stays under that in UTF-8.
@@ -51,8 +57,8 @@ export async function savePlan(db: Db, input: NewImport, plan: NewPlan) {
 
 /** savePlan for actions that arrive one at a time (a big export's plan is never held whole). */
 export async function storePlan(db: Db, input: NewImport, plan: StreamedPlan) {
-  const importId = crypto.randomUUID();
-  const planId = crypto.randomUUID();
+  const importId = timeOrderedId();
+  const planId = timeOrderedId();
   const draft = crypto.randomUUID();
   const { tenantId, hubId, createdBy } = input;
   const summary: Partial<Record<ActionKind, number>> = {};
@@ -152,8 +158,11 @@ const INSERT_ACTIONS_FROM_DRAFTS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
   FROM (SELECT j.value AS a FROM plan_drafts d, json_each(d.actions) j WHERE d.draft = ?)`;
 
 function actionJson(a: PlannedAction, seq: number): string {
+  const changes = JSON.stringify(a.changes);
+  const fromPayload = newPersonChanges(a.kind, a.payload);
+  const payload = a.kind === "invite" ? inviteOnly(a.payload) : a.payload;
   return JSON.stringify([
-    crypto.randomUUID(),
+    timeOrderedId(),
     seq,
     a.kind,
     a.row,
@@ -162,11 +171,31 @@ function actionJson(a: PlannedAction, seq: number): string {
     a.email,
     a.employeeId,
     a.name,
-    JSON.stringify(a.changes),
-    a.payload === null ? null : JSON.stringify(a.payload),
+    fromPayload && JSON.stringify(fromPayload) === changes ? "null" : changes,
+    payload === null ? null : JSON.stringify(payload),
     a.reason,
     JSON.stringify(a.warnings),
   ]);
+}
+
+/**
+ * What executing an invite reads of its payload: the mapped fields' names (`mapped`, which an
+ * update needs to tell a field emptied from a field not in the export) are the same in every
+ * action of the plan and of no use to an invite, whose every field is new.
+ */
+function inviteOnly(payload: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!payload || !("mapped" in payload)) return payload;
+  const { mapped: _mapped, ...rest } = payload;
+  return rest;
+}
+
+/** A new person's changes as the plan lists them: each field of the payload, from nothing. */
+function newPersonChanges(kind: ActionKind, payload: Record<string, unknown> | null): FieldChange[] | null {
+  if ((kind !== "invite" && kind !== "scheduled") || !payload) return null;
+  const { core, derived } = payload as { core?: object; derived?: object };
+  return Object.entries({ ...core, ...derived })
+    .filter(([, value]) => value)
+    .map(([field, value]) => ({ field, before: null, after: (value as string | null) ?? null }));
 }
 
 /** At least the UTF-8 size of `text`, cheaply: 3 bytes for any non-ASCII UTF-16 unit. */
@@ -273,7 +302,10 @@ export async function listActions(db: Db, tenantId: string, planId: string, filt
     .where(where)
     .orderBy(asc(planActions.seq))
     .limit(filter.limit + 1);
-  const page = rows.slice(0, filter.limit);
+  const page = rows.slice(0, filter.limit).map((row) => ({
+    ...row,
+    changes: (row.changes as FieldChange[] | null) ?? newPersonChanges(row.kind, row.payload) ?? [],
+  }));
   const last = page.at(-1);
   return { actions: page, next: rows.length > filter.limit && last ? last.seq : null };
 }

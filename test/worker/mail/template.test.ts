@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_INVITE_TEMPLATE, renderInvite, templateProblems } from "../../../worker/mail/template.ts";
+import {
+  DEFAULT_INVITE_TEMPLATE,
+  inviteRenderer,
+  renderInvite,
+  templateProblems,
+} from "../../../worker/mail/template.ts";
 
 const values = {
   tenantName: `O'Brien & "Sons"`,
@@ -31,6 +36,24 @@ describe("renderInvite", () => {
       values,
     );
     expect(mail.subject).toBe("{{ nope }}");
+  });
+});
+
+describe("inviteRenderer", () => {
+  it("fills every occurrence for each person in turn, leaving non-placeholders alone", () => {
+    const render = inviteRenderer({
+      subject: "{{ tenantName }}: {{name}} {{nope}}",
+      text: "{{name}}, {{name}}! {{acceptUrl}}",
+      html: "<b>{{name}}</b> {{hubName}} <a href='{{acceptUrl}}'>go</a>{{}}",
+    });
+    expect(render(values)).toEqual({
+      subject: `O'Brien & "Sons": Zoë {{nope}}`,
+      text: "Zoë, Zoë! https://x.test/invitations/accept?token=abc&x=1",
+      html: "<b>Zoë</b> Mentoring &#60;Pilot&#62; <a href='https://x.test/invitations/accept?token=abc&#38;x=1'>go</a>{{}}",
+    });
+    const next = render({ ...values, name: "Ada\nO'Hara" });
+    expect(next.subject).toBe(`O'Brien & "Sons": Ada O'Hara {{nope}}`);
+    expect(next.html).toContain("<b>Ada\nO&#39;Hara</b>");
   });
 });
 

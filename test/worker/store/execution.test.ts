@@ -15,7 +15,12 @@ import {
 import { evaluateGuard } from "../../../worker/engine/guard.ts";
 import type { PlannedAction } from "../../../worker/engine/types.ts";
 import { DEFAULT_INVITE_TEMPLATE } from "../../../worker/mail/template.ts";
-import { type ExecutionContext, executeBatch, executionContext } from "../../../worker/store/execution.ts";
+import {
+  type ExecutionContext,
+  executeBatch,
+  executionContext,
+  runBatch,
+} from "../../../worker/store/execution.ts";
 import { getPlan, savePlan, setApproval } from "../../../worker/store/plans.ts";
 import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
@@ -187,6 +192,88 @@ async function member(id: string, values: Partial<typeof members.$inferInsert> =
 function update(memberId: string, payload: Record<string, unknown>): PlannedAction {
   return { ...invite(0), kind: "update", email: null, employeeId: null, memberId, memberVersion: 1, payload };
 }
+
+/** A run as executePlan drives it: each batch after the last one's seq, the next read meanwhile. */
+async function runToEnd(planId: string, limit: number, run: ExecutionContext = { ...ctx }) {
+  let after = -1;
+  for (;;) {
+    const batch = await runBatch(t.db, planId, run, limit, after);
+    after = batch.lastSeq;
+    if (!batch.more) return;
+  }
+}
+
+describe("runBatch", () => {
+  it("runs a plan batch after batch, reading each batch while the one before is written: each action once", async () => {
+    await member("x1", { jobTitle: "Engineer" });
+    await member("x2", { jobTitle: "Engineer" });
+    const actions = [
+      ...Array.from({ length: 7 }, (_, i) => invite(i)),
+      update("x1", { core: { jobTitle: "CTO" }, mapped: ["jobTitle"] }),
+      update("x2", { core: { jobTitle: "CFO" }, mapped: ["jobTitle"] }),
+    ];
+    const planId = await storePlan(actions);
+    await runToEnd(planId, 2);
+    expect(await count("members")).toBe(9);
+    expect(await count("invitations")).toBe(7);
+    expect(await count("outbox")).toBe(7);
+    expect(await count("audit_log")).toBe(9);
+    const titles = await t.db
+      .select({ id: members.id, jobTitle: members.jobTitle, version: members.version })
+      .from(members);
+    expect(titles.filter((m) => m.id === "x1" || m.id === "x2")).toEqual([
+      { id: "x1", jobTitle: "CTO", version: 2 },
+      { id: "x2", jobTitle: "CFO", version: 2 },
+    ]);
+    expect((await getPlan(t.db, tenantId, planId)).progress).toMatchObject({ done: 9, complete: true });
+  });
+
+  it("ends stale an action whose member the batch before changed, though it was read before that change", async () => {
+    await member("m1", { jobTitle: "Engineer" });
+    const planId = await storePlan([
+      update("m1", { core: { jobTitle: "CTO" }, mapped: ["jobTitle"] }),
+      update("m1", { core: { jobTitle: "Intern" }, mapped: ["jobTitle"] }),
+    ]);
+    await runToEnd(planId, 1);
+    const [row] = await t.db.select().from(members).where(eq(members.id, "m1"));
+    expect(row).toMatchObject({ jobTitle: "CTO", version: 2 });
+    const statuses = await t.db
+      .select({ status: planActions.status })
+      .from(planActions)
+      .where(eq(planActions.planId, planId))
+      .orderBy(planActions.seq);
+    expect(statuses.map((a) => a.status)).toEqual(["done", "stale"]);
+    expect(await count("audit_log")).toBe(1);
+  });
+
+  it("writes a changed email and employee id, and leaves unchanged ones as they are", async () => {
+    await member("m1", { employeeId: "E1", jobTitle: "Engineer" });
+    await member("m2", { employeeId: "E2", jobTitle: "Engineer" });
+    const planId = await storePlan([
+      update("m1", {
+        core: { email: "m1@acme.test", employeeId: "E1", jobTitle: "CTO" },
+        mapped: ["email", "employeeId", "jobTitle"],
+      }),
+      update("m2", {
+        core: { email: "new@acme.test", employeeId: "E20", jobTitle: "CFO" },
+        mapped: ["email", "employeeId", "jobTitle"],
+      }),
+    ]);
+    await runToEnd(planId, 10);
+    const rows = await t.db
+      .select({
+        id: members.id,
+        email: members.email,
+        employeeId: members.employeeId,
+        jobTitle: members.jobTitle,
+      })
+      .from(members);
+    expect(rows).toEqual([
+      { id: "m1", email: "m1@acme.test", employeeId: "E1", jobTitle: "CTO" },
+      { id: "m2", email: "new@acme.test", employeeId: "E20", jobTitle: "CFO" },
+    ]);
+  });
+});
 
 describe("plan status", () => {
   it("moves ready → executing → done as the approved actions finish", async () => {

@@ -82,11 +82,36 @@ async function problemOf(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe("accept", () => {
-  it("stores only the token's hash", async () => {
+  it("stores only the token's hash, after the time the token was made", async () => {
+    const before = Date.now();
     const token = await invited("m1");
     const [row] = await t.db.select().from(invitations);
-    expect(row?.tokenHash).toBe(await sha256Hex(token));
+    const time = Number.parseInt(row?.tokenHash.slice(0, 12) ?? "", 16);
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(Date.now());
+    expect(row?.tokenHash.slice(12)).toBe(await sha256Hex(token));
     expect(JSON.stringify(row)).not.toContain(token);
+    expect(JSON.stringify(row)).not.toContain(token.slice(8));
+  });
+
+  it("gives tokens made one after the other keys that sort together, each unguessable", async () => {
+    const first = await invited("m1");
+    const second = await invited("m2");
+    const keys = (await t.db.select().from(invitations).orderBy(sql`rowid`)).map((r) => r.tokenHash);
+    // Keys of one batch land side by side in the index: they start with the time, in order.
+    const [t1, t2] = keys.map((k) => Number.parseInt(k.slice(0, 12), 16));
+    expect(t2 as number).toBeGreaterThanOrEqual(t1 as number);
+    expect((t2 as number) - (t1 as number)).toBeLessThan(60_000);
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^[\w-]{51}$/);
+  });
+
+  it("accepts a link of the older kind, whose key is the token's hash alone", async () => {
+    const token = await invited("m1");
+    const older = "a".repeat(43);
+    await t.db.update(invitations).set({ tokenHash: await sha256Hex(older) });
+    expect(await problemOf(acceptInvitation(t.db, token, new Date()))).toMatchObject({ code: "not_found" });
+    await expect(acceptInvitation(t.db, older, new Date())).resolves.toMatchObject({ memberId: "m1" });
   });
 
   it("activates the member once; a second accept is gone, with a sentence", async () => {
