@@ -4,7 +4,7 @@ import type { ResultSet } from "@libsql/client";
 import type { ActionKind, ActionStatus } from "../../db/schema.ts";
 import { AppError } from "../errors.ts";
 import type { Stmt } from "./audit.ts";
-import type { getPlan } from "./plans.ts";
+import { type getPlan, progressFromCounts } from "./plans.ts";
 
 export type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
@@ -74,20 +74,5 @@ export function planStateFrom(
 
 /** As getPlan counts it: done / total over approved actions. */
 function progressFrom(result: ResultSet): PlanView["progress"] {
-  const by: Partial<Record<string, number>> = {};
-  let approved = 0;
-  for (const r of result.rows) {
-    by[String(r.status)] = Number(r.n);
-    approved += Number(r.n);
-  }
-  const pending = by.pending ?? 0;
-  return {
-    approved,
-    pending,
-    done: by.done ?? 0,
-    failed: by.failed ?? 0,
-    stale: by.stale ?? 0,
-    skipped: by.skipped ?? 0,
-    complete: pending === 0,
-  };
+  return progressFromCounts(result.rows.map((r) => ({ status: String(r.status), n: Number(r.n) })));
 }

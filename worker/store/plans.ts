@@ -265,6 +265,11 @@ async function progressOf(db: Db, planId: string) {
     .from(planActions)
     .where(and(eq(planActions.planId, planId), eq(planActions.approved, true)))
     .groupBy(planActions.status);
+  return progressFromCounts(rows);
+}
+
+/** Progress from the count of approved actions per status. */
+export function progressFromCounts(rows: { status: string; n: number }[]) {
   const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<ActionStatus, number>>;
   const approved = rows.reduce((sum, r) => sum + r.n, 0);
   const pending = by.pending ?? 0;
