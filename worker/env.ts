@@ -19,7 +19,7 @@ export interface Env {
    */
   EVENTS_SIGNING_KEY?: string;
   /**
-   * One import's ceilings (default 150000 rows, 32 MB): sized for a 128 MB isolate. Raise them only
+   * One import's ceilings (default 50000 rows, 24 MB): sized for a 128 MB isolate. Raise them only
    * where isolates have more memory (local workerd has no cap; the benchmark raises them).
    */
   IMPORT_MAX_ROWS?: string;

@@ -1,8 +1,9 @@
 // How big one import may be. A Worker isolate has 128 MB for everything: the upload's bytes, the
-// compact roster of its rows (about 200-400 bytes a row), the members' index and the plan. Measured
-// with `npm run bench` (README, Performance): 100,000 rows of 20 columns (21 MB) peak at about
-// 100 MB; past about 150,000 rows the isolate would run out of memory half-way and the admin would
-// see a crash, so the import is refused first, with a message saying how to split it.
+// compact roster of its rows (about 430 bytes a row once read), the members' index (about 235 bytes
+// a member) and the plan. `npm run bench` runs the engine with V8's heap capped to 128 MB less the
+// export's bytes (README, Performance): 50,000 rows of 20 columns fit, 75,000 do not. Past the
+// ceiling the isolate would run out of memory half-way and the admin would see a crash, so the
+// import is refused first, with a message saying how to split it.
 //
 // A deployment whose isolates have more room (or local development, where workerd has no cap) may
 // raise both with the IMPORT_MAX_ROWS and IMPORT_MAX_MB vars.
@@ -14,7 +15,7 @@ export interface ImportLimits {
   rows: number;
 }
 
-export const DEFAULT_IMPORT_LIMITS: ImportLimits = { bytes: 32 * 1024 * 1024, rows: 150_000 };
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = { bytes: 24 * 1024 * 1024, rows: 50_000 };
 
 export function importLimits(env: Pick<Env, "IMPORT_MAX_ROWS" | "IMPORT_MAX_MB">): ImportLimits {
   const rows = Number(env.IMPORT_MAX_ROWS);

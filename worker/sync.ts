@@ -14,7 +14,7 @@ import { indexSnapshots, type MemberIndex } from "./engine/member-index.ts";
 import { openCsv, openJsonTable, type RowSource, UnreadableFile } from "./engine/parse.ts";
 import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
 import { buildRosterPaced, type Roster, rosterLayout } from "./engine/roster.ts";
-import type { Issue, MemberSnapshot } from "./engine/types.ts";
+import type { Issue, SnapshotLookup } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { DEFAULT_IMPORT_LIMITS, tooManyRows } from "./import-limits.ts";
 import { timeOrderedId } from "./keys.ts";
@@ -205,7 +205,7 @@ interface PlanContext {
 
 interface Planned {
   plan: RosterPlan;
-  snapshots: ReadonlyMap<string, MemberSnapshot>;
+  snapshots: SnapshotLookup;
   activeCount: number;
 }
 

@@ -62,7 +62,7 @@ export async function engineInput(stack: BenchStack, tenant: BenchTenant, csv: s
       tenant.hubId,
       rows.map((r) => r[0]),
     );
-    const lines = [...snapshots.values()].map((m) => `${m.id}\t${JSON.stringify(m)}`);
+    const lines = rows.map(([id]) => `${id}\t${JSON.stringify(snapshots.get(id))}`);
     writeFileSync(join(dir, "pages", "snapshots", `${String(n++).padStart(4, "0")}.json`), lines.join("\n"));
   }
   return dir;
@@ -82,6 +82,8 @@ export async function measureEngine(
     const objectsFit128 = await fitsIn([...args, "--objects"], 128, exportMb);
     return { ours, objects, fits128, objectsFit128 };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP_ENGINE_INPUT=1 keeps it, to run scripts/bench/engine.ts on it by hand.
+    if (process.env.BENCH_KEEP_ENGINE_INPUT) console.log(`  (engine input kept in ${dir})`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,7 @@ import { duplicateMessage, emailTakenMessage, otherEmployeeMessage } from "./mat
 import { combinedFingerprint, type MemberIndex } from "./member-index.ts";
 import { absentAction, type PlanOptions, planMatch, rowError } from "./plan.ts";
 import { type Roster, recordAt, rowName } from "./roster.ts";
-import type { MemberSnapshot, PersonRecord, PlannedAction } from "./types.ts";
+import type { PersonRecord, PlannedAction, SnapshotLookup } from "./types.ts";
 
 export interface RosterPlanOptions extends PlanOptions {
   newId: () => string;
@@ -31,7 +31,7 @@ export interface RosterPlan {
   /** Active or invited members of the hub: what the deprovisioning guard measures against. */
   activeCount: number;
   /** The actions, in planActions' order; `snapshots` holds the needed members by id. */
-  actions: (snapshots: ReadonlyMap<string, MemberSnapshot>) => Generator<PlannedAction>;
+  actions: (snapshots: SnapshotLookup) => Generator<PlannedAction>;
   /** A manager is named by name and memberNames was not given: plan again with them. */
   needsNames: boolean;
 }
@@ -142,7 +142,7 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
   const absent = options.partial ? [] : absentMembers(roster, members, state, memberOf, errors);
   needed.push(...absent);
 
-  function* actions(snapshots: ReadonlyMap<string, MemberSnapshot>): Generator<PlannedAction> {
+  function* actions(snapshots: SnapshotLookup): Generator<PlannedAction> {
     for (const r of rowOrder(roster, state)) {
       const line = roster.lines[r] as number;
       if (state[r] === SETTLED) continue;

@@ -63,6 +63,15 @@ export interface PersonRecord {
   mapped: ReadonlySet<string>;
 }
 
+/**
+ * Members' snapshots by id. Storage keeps each as its JSON text and reads it when asked: a big
+ * plan needs thousands, which as objects would take several times the memory.
+ */
+export interface SnapshotLookup {
+  get: (id: string) => MemberSnapshot | undefined;
+  readonly size: number;
+}
+
 /** A member as the planner sees it. */
 export interface MemberSnapshot {
   id: string;

@@ -42,7 +42,7 @@ const route = createRoute({
     },
     ...commonErrors,
     413: problem(
-      "The file is larger, or has more rows, than one import takes (32 MB, 150,000 rows by default)",
+      "The file is larger, or has more rows, than one import takes (24 MB, 50,000 rows by default)",
     ),
     415: problem("Neither CSV nor JSON"),
     422: problem("The file cannot be read at all"),

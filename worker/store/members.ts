@@ -14,7 +14,7 @@ import {
   memberPageShape,
 } from "../engine/member-index.ts";
 import type { RosterLayout } from "../engine/roster.ts";
-import { CORE_FIELDS, type CoreField, type MemberSnapshot } from "../engine/types.ts";
+import { CORE_FIELDS, type CoreField, type MemberSnapshot, type SnapshotLookup } from "../engine/types.ts";
 
 type MemberRow = typeof members.$inferSelect;
 
@@ -180,27 +180,30 @@ export async function snapshotsByIds(
   tenantId: string,
   hubId: string,
   ids: string[],
-): Promise<Map<string, MemberSnapshot>> {
+): Promise<SnapshotLookup> {
   const unique = [...new Set(ids)];
   const chunks: string[][] = [];
   for (let i = 0; i < unique.length; i += SNAPSHOT_ROWS) chunks.push(unique.slice(i, i + SNAPSHOT_ROWS));
+  // Unary + keeps SQLite off the tenant index (which would read the whole tenant): the members
+  // are found by id, then checked to be the tenant's.
   const pages = await Promise.all(
     chunks.map((chunk) =>
       db.$client.execute({
-        sql: `SELECT '[' || coalesce(group_concat(${SNAPSHOT_ROW}, ','), '') || ']' AS rows
-              FROM members m WHERE m.tenant_id = :tenant AND m.id IN (SELECT value FROM json_each(:ids))`,
+        sql: `SELECT m.id AS id, ${SNAPSHOT_ROW} AS j
+              FROM members m WHERE +m.tenant_id = :tenant AND m.id IN (SELECT value FROM json_each(:ids))`,
         args: { hub: hubId, tenant: tenantId, ids: JSON.stringify(chunk) },
       }),
     ),
   );
-  const snapshots = new Map<string, MemberSnapshot>();
-  for (const page of pages) {
-    for (const row of JSON.parse(String(page.rows[0]?.rows ?? "[]")) as unknown[][]) {
-      const snapshot = snapshotOfRow(row);
-      snapshots.set(snapshot.id, snapshot);
-    }
-  }
-  return snapshots;
+  const rows = new Map<string, string>();
+  for (const page of pages) for (const row of page.rows) rows.set(String(row.id), String(row.j));
+  return {
+    size: rows.size,
+    get: (id) => {
+      const json = rows.get(id);
+      return json === undefined ? undefined : snapshotOfRow(JSON.parse(json) as unknown[]);
+    },
+  };
 }
 
 // About 500 bytes a member: 8,000 keep an answer near 4 MB.
