@@ -4,7 +4,8 @@
 // no other I/O. Prints one JSON line: seconds per step, the peak of the V8 heap plus the export's
 // bytes (what a Worker's 128 MB limits), and the growth of the resident set. `--objects` measures
 // the straightforward way instead (the text decoded whole, rows as Papa's header objects, the
-// members as objects), for comparison.
+// members as objects), for comparison. DEBUG_STEPS=1 prints the heap after each step to stderr
+// (to see which one a capped heap runs out in).
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
