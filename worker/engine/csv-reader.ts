@@ -76,8 +76,11 @@ export function csvReader(options: CsvReaderOptions): CsvReader {
     while (at < pending.length) {
       const result = readWhole(pending, at, last);
       at = result.end;
-      // What is left open at the end, or past the limit, is a quote that never closes.
-      const open = final ? at < pending.length : pending.length - at > MAX_RECORD_CHARS;
+      // What is left open at the end, or past the limit and over more than one line, is a quote
+      // that never closes (one long line still arriving is only waited for).
+      const open = final
+        ? at < pending.length
+        : pending.length - at > MAX_RECORD_CHARS && pending.indexOf("\n", at) >= 0;
       if (result.bad || open) at = repair(pending, at);
       else break;
     }

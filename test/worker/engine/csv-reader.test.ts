@@ -104,4 +104,18 @@ describe("csvReader", () => {
     expect(records).toHaveLength(rows.length + 2);
     expect(records.at(-1)).toEqual({ cells: ["p99999", "plain value 99999", "x"], line: 100_002 });
   });
+
+  it("waits for a long line without quotes to end instead of taking it for a broken quote", () => {
+    const long = "x".repeat(MAX_RECORD_CHARS + 10);
+    const text = `h1,h2\na,${long}\nb,c\n`;
+    const records: RawRecord[] = [];
+    const reader = csvReader({ delimiter: ",", firstLine: 1, onRecord: (r) => records.push(r) });
+    for (let at = 0; at < text.length; at += 65_536) reader.push(text.slice(at, at + 65_536));
+    reader.end();
+    expect(records.map((r) => [r.line, r.cells[0], r.cells[1]?.length, r.badQuotes ?? false])).toEqual([
+      [1, "h1", 2, false],
+      [2, "a", long.length, false],
+      [3, "b", 1, false],
+    ]);
+  });
 });
