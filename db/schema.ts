@@ -1,6 +1,6 @@
 // The one source of truth for storage. Every table that holds tenant data has a `tenant_id`;
 // queries reach it only through worker/store/, which always scopes by tenant.
-import { sql } from "drizzle-orm";
+import { getTableColumns, sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const id = () => text("id").primaryKey();
@@ -161,6 +161,11 @@ export const members = sqliteTable(
  * reads this instead of every mapped field of every member. Any other change to the member bumps
  * its version, which makes the fingerprint stale (the fields are read again).
  */
+
+/** The members table's column (snake case) of a member property: SQL written by hand names it so. */
+export function memberColumn(field: keyof typeof members.$inferSelect): string {
+  return getTableColumns(members)[field].name;
+}
 export const memberFingerprints = sqliteTable(
   "member_fingerprints",
   {

@@ -29,36 +29,15 @@ export interface MemberIndex {
   byEmail: KeyIndex;
 }
 
-/** Storage columns of a member's mapped values, for a page row whose fingerprint is not valid. */
+/** A member's mapped values, for a page row whose fingerprint is not valid. */
 export interface MemberPageShape {
-  /** Member table columns (snake case). */
-  columns: string[];
+  /** Core and derived fields, in the order the row carries them. */
+  fields: Field[];
   /** Whether the profile (JSON) comes last. */
   profile: boolean;
 }
 
 type Field = CoreField | DerivedField;
-
-const COLUMN: Record<Field, string> = {
-  firstName: "first_name",
-  lastName: "last_name",
-  email: "email",
-  employeeId: "employee_id",
-  jobTitle: "job_title",
-  manager: "manager",
-  department: "department",
-  location: "location",
-  country: "country",
-  startDate: "start_date",
-  terminationDate: "termination_date",
-  employmentStatus: "employment_status",
-  approverId: "approver_id",
-  contentRegion: "content_region",
-};
-const FIELD_OF = Object.fromEntries(Object.entries(COLUMN).map(([f, c]) => [c, f as Field])) as Record<
-  string,
-  Field
->;
 
 /** The fields a fingerprint covers for this layout, besides the profile. */
 function fingerprintFields(layout: RosterLayout): Field[] {
@@ -72,9 +51,9 @@ function fingerprintFields(layout: RosterLayout): Field[] {
   return fields;
 }
 
-/** The member columns a page row carries when the stored fingerprint is not valid. */
+/** The member fields a page row carries when the stored fingerprint is not valid. */
 export function memberPageShape(layout: RosterLayout): MemberPageShape {
-  return { columns: fingerprintFields(layout).map((f) => COLUMN[f]), profile: layout.profileKeys.length > 0 };
+  return { fields: fingerprintFields(layout), profile: layout.profileKeys.length > 0 };
 }
 
 /** A number naming the layout: a stored fingerprint made under another layout is not valid. */
@@ -187,28 +166,26 @@ export function memberIndexBuilder(layout: RosterLayout): MemberIndexBuilder {
   };
 }
 
-/** A member's mapped values as a page row carries them (shape's columns, then the profile). */
+/** A member's mapped values as a page row carries them (shape's fields, then the profile). */
 function sourceOfValues(values: unknown[], shape: MemberPageShape): FingerprintSource {
   const core: MemberSnapshot["core"] = {};
   const derived: MemberSnapshot["derived"] = { approverId: null, contentRegion: null };
-  shape.columns.forEach((column, i) => {
-    const field = FIELD_OF[column] as Field;
+  shape.fields.forEach((field, i) => {
     const value = (values[i] as string | null) ?? null;
     if (field === "approverId" || field === "contentRegion") derived[field] = value;
     else core[field] = value;
   });
-  const profile = shape.profile ? ((values[shape.columns.length] ?? {}) as MemberSnapshot["profile"]) : {};
+  const profile = shape.profile ? ((values[shape.fields.length] ?? {}) as MemberSnapshot["profile"]) : {};
   return { core, derived, profile };
 }
 
 /** A member as one row of a page, fields and all (for snapshots already in hand). */
 export function memberPageRow(member: MemberSnapshot, shape: MemberPageShape): unknown[] {
-  const values: unknown[] = shape.columns.map((column) => {
-    const field = FIELD_OF[column] as Field;
-    return field === "approverId" || field === "contentRegion"
+  const values: unknown[] = shape.fields.map((field) =>
+    field === "approverId" || field === "contentRegion"
       ? (member.derived[field] ?? null)
-      : (member.core[field] ?? null);
-  });
+      : (member.core[field] ?? null),
+  );
   if (shape.profile) values.push(member.profile);
   return [
     member.id,

@@ -14,9 +14,7 @@ import {
   isCoreField,
   MAX_VALUE_CHARS,
   mappedValue,
-  type RejectedRow,
   readDates,
-  rejectedRow,
 } from "./mapping.ts";
 import type { RowSource } from "./parse.ts";
 import type { CoreField, DateOrder, Issue, PersonRecord } from "./types.ts";
@@ -313,10 +311,4 @@ export function recordAt(roster: Roster, r: number): PersonRecord {
     if (value !== null && value !== undefined) record.profile[field] = value;
   });
   return record;
-}
-
-/** Row `r` as applyMapping's rejected entry, when it was rejected. */
-export function rejectedAt(roster: Roster, r: number): RejectedRow | null {
-  const message = roster.rejected.get(r);
-  return message === undefined ? null : rejectedRow(roster.lines[r] as number, message, recordAt(roster, r));
 }

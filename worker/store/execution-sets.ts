@@ -10,6 +10,7 @@
 // names, so the email and employee id are named only by the writes that change them), and new
 // rows get time-ordered ids, which land on their indexes' last pages.
 import type { InValue } from "@libsql/client";
+import { memberColumn } from "../../db/schema.ts";
 import type { Effect, Execution, MemberFields } from "../engine/execute.ts";
 import { fold } from "../engine/fold.ts";
 import type { CoreField, DerivedField, MemberSnapshot } from "../engine/types.ts";
@@ -35,23 +36,6 @@ export interface ClaimedAction {
 
 // sqld refuses an argument over 5 MB: a statement's rows stay under that in UTF-8.
 const PART_BYTES = 4_500_000;
-
-const COLUMN_OF: Record<CoreField | DerivedField, string> = {
-  firstName: "first_name",
-  lastName: "last_name",
-  email: "email",
-  employeeId: "employee_id",
-  jobTitle: "job_title",
-  manager: "manager",
-  department: "department",
-  location: "location",
-  country: "country",
-  startDate: "start_date",
-  terminationDate: "termination_date",
-  employmentStatus: "employment_status",
-  approverId: "approver_id",
-  contentRegion: "content_region",
-};
 
 // Each row is read from its JSON once, into JSONB, from which a value is taken without parsing
 // again: taken from the JSON text, every value would parse the row anew.
@@ -248,7 +232,7 @@ function addMemberWrite(
   const columns: string[] = [];
   const values: unknown[] = [actionId, memberId];
   for (const [field, value] of Object.entries(fields.core)) {
-    columns.push(COLUMN_OF[field as CoreField | DerivedField]);
+    columns.push(memberColumn(field as CoreField | DerivedField));
     values.push(value ?? null);
   }
   if (fields.profile) {
@@ -276,7 +260,7 @@ function addMemberWrite(
   shape.rows.push(values);
 }
 
-/** The statement writing a shape's rows; column names come from COLUMN_OF and the fixed ones above. */
+/** The statement writing a shape's rows; column names come from the schema (memberColumn). */
 function memberSql(shape: Shape): string {
   const value = (i: number) => `x.v->>'$[${i + 2}]'`;
   if (shape.insert) {

@@ -11,7 +11,7 @@
 // in the next batch and sees the first done, as one action after the other would. A batch that
 // breaks a unique rule (an email another member took since planning) is run again one action at
 // a time with the per-action statements below, so only the colliding action fails.
-import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
   fieldOptions,
@@ -20,6 +20,7 @@ import {
   imports,
   type MappingColumn,
   mappings,
+  memberColumn,
   members,
   planActions,
   plans,
@@ -82,9 +83,6 @@ interface Segments {
   /** Existing field key → folded option values. */
   existing: Map<string, Set<string>>;
 }
-
-const MEMBER_COLUMNS = getTableColumns(members);
-const column = (field: keyof typeof MEMBER_COLUMNS) => MEMBER_COLUMNS[field].name;
 
 /** Actions per batch: a few MB of writes, well inside the write lock's 5 s and sqld's limits. */
 export const BATCH_ACTIONS = 2_000;
@@ -676,12 +674,12 @@ function segmentOptionSql(
 
 function memberColumns(fields: MemberFields): { names: string[]; values: Args } {
   const pairs: [string, string | null][] = Object.entries(fields.core).map(([field, value]) => [
-    column(field as CoreField | DerivedField),
+    memberColumn(field as CoreField | DerivedField),
     value ?? null,
   ]);
-  if (fields.profile) pairs.push([column("profile"), JSON.stringify(fields.profile)]);
-  if (fields.status) pairs.push([column("status"), fields.status]);
-  if (fields.source) pairs.push([column("source"), fields.source]);
-  if (fields.deletedAt !== undefined) pairs.push([column("deletedAt"), fields.deletedAt]);
+  if (fields.profile) pairs.push([memberColumn("profile"), JSON.stringify(fields.profile)]);
+  if (fields.status) pairs.push([memberColumn("status"), fields.status]);
+  if (fields.source) pairs.push([memberColumn("source"), fields.source]);
+  if (fields.deletedAt !== undefined) pairs.push([memberColumn("deletedAt"), fields.deletedAt]);
   return { names: pairs.map(([name]) => name), values: pairs.map(([, value]) => value) };
 }

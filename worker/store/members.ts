@@ -4,7 +4,7 @@
 // the same rows cell by cell over HTTP.
 import { eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { contentRegions, members } from "../../db/schema.ts";
+import { contentRegions, memberColumn, members } from "../../db/schema.ts";
 import { keyIndex } from "../engine/key-index.ts";
 import {
   layoutKey,
@@ -113,7 +113,10 @@ interface Page {
  */
 function pageRowSql(shape: MemberPageShape): string {
   const valid = "fp.version = m.version AND fp.layout = :layout";
-  const values = [...shape.columns.map((c) => `m.${c}`), ...(shape.profile ? ["json(m.profile)"] : [])];
+  const values = [
+    ...shape.fields.map((f) => `m.${memberColumn(f)}`),
+    ...(shape.profile ? ["json(m.profile)"] : []),
+  ];
   return `json_array(m.id, m.employee_id, m.email, m.status, m.source, m.version,
     exists (select 1 from hub_memberships h where h.hub_id = :hub and h.member_id = m.id),
     CASE WHEN ${valid} THEN fp.hash END,
@@ -215,15 +218,11 @@ const SNAPSHOT_FIELDS = [
   "contentRegion",
 ] as const;
 const SNAPSHOT_ROW = `json_array(${[
-  ...SNAPSHOT_COLUMNS.map((c) => `m.${column(c)}`),
+  ...SNAPSHOT_COLUMNS.map((c) => `m.${memberColumn(c)}`),
   "exists (select 1 from hub_memberships h where h.hub_id = :hub and h.member_id = m.id)",
-  ...SNAPSHOT_FIELDS.map((f) => `m.${column(f)}`),
+  ...SNAPSHOT_FIELDS.map((f) => `m.${memberColumn(f)}`),
   "json(m.profile)",
 ].join(", ")})`;
-
-function column(field: string): string {
-  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
 
 function snapshotOfRow(row: unknown[]): MemberSnapshot {
   const [id, employeeId, email, status, source, version, inHubFlag] = row as [
