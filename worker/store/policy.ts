@@ -4,7 +4,6 @@
 import type { Db } from "../../db/client.ts";
 import type { ActionKind, TenantSettings } from "../../db/schema.ts";
 import type { Stmt } from "./audit.ts";
-import { getPlan, setApproval } from "./plans.ts";
 import { getTenant } from "./tenants.ts";
 
 export const POLICY_APPROVER = "policy:autoApply";
@@ -19,25 +18,24 @@ export async function autoApprove(
   planId: string,
   kinds?: ActionKind[],
 ): Promise<number> {
-  const [tenant, plan] = await Promise.all([getTenant(db, tenantId), getPlan(db, tenantId, planId)]);
-  if (plan.guard.blocked) return 0;
-  const allowed = new Set(tenant.settings.autoApply);
-  const chosen = (kinds ?? tenant.settings.autoApply).filter((k) => allowed.has(k));
-  if (chosen.length === 0) return 0;
-  return setApproval(db, tenantId, planId, { approved: true, kinds: chosen, by: POLICY_APPROVER });
+  const { settings } = await getTenant(db, tenantId);
+  const approval = policyApprovalStatement(tenantId, planId, settings, new Date(), kinds);
+  return approval ? (await db.$client.execute(approval)).rowsAffected : 0;
 }
 
 /**
- * autoApprove as one statement, for the batch that also does what follows a plan: approves the
- * plan's pending actions of the kinds the tenant's policy allows, unless the guard blocked it.
+ * The policy's approval as one statement (autoApprove runs it; an event puts it in the batch that
+ * also does what follows its plan): the plan's pending actions of the kinds the tenant's policy
+ * allows, narrowed to `only` when given, unless the guard blocked the plan.
  */
 export function policyApprovalStatement(
   tenantId: string,
   planId: string,
   settings: TenantSettings,
   now: Date,
+  only?: ActionKind[],
 ): Stmt | null {
-  const kinds = settings.autoApply;
+  const kinds = only ? settings.autoApply.filter((k) => only.includes(k)) : settings.autoApply;
   if (kinds.length === 0) return null;
   return {
     sql: `UPDATE plan_actions SET approved = 1, approved_by = ?, approved_at = ?
