@@ -2,7 +2,7 @@
 // the tenant's endpoints. Called by sync.ts so routes, the cron and HRIS events all get them.
 import type { Db } from "../db/client.ts";
 import type { ActorType } from "../db/schema.ts";
-import type { getPlan, NewImport } from "./store/plans.ts";
+import type { NewImport, PlanView } from "./store/plans.ts";
 import { executionRunStatement, planRunStatement } from "./store/sync-runs.ts";
 import {
   announceExecution,
@@ -10,8 +10,6 @@ import {
   endpointsStatement,
   planCreatedStatement,
 } from "./store/webhooks.ts";
-
-type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
 /** Logs and announces `plan` (as stored) in one round trip. */
 export async function afterPlan(db: Db, plan: PlanView, source: NewImport["source"], startedAt: Date) {

@@ -9,13 +9,11 @@ import { hubMemberships, members, planActions, plans } from "../../db/schema.ts"
 import { evaluateGuard } from "../engine/guard.ts";
 import { applyMapping } from "../engine/mapping.ts";
 import type { PlannedAction } from "../engine/types.ts";
-import { type getPlan, savePlan } from "../store/plans.ts";
+import { type PlanView, savePlan } from "../store/plans.ts";
 import { getTenant } from "../store/tenants.ts";
 import { afterPlan } from "../sync-hooks.ts";
 import type { MemberRow } from "./directory.ts";
 import { badRequest } from "./errors.ts";
-
-type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
 export function instruction(
   kind: Extract<ActionKind, "delete_from_hub" | "delete_from_tenant">,

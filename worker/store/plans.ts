@@ -8,7 +8,8 @@
 // payload's fields, each from nothing, so they are not stored a second time (changes holds JSON
 // null) but read back from the payload. Ids are time-ordered: a plan's actions are appended to
 // the indexes their ids go into (here, and the audit log's and the invitations' at execution).
-import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
+import type { ResultSet } from "@libsql/client";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type ActionKind, type ActionStatus, type FieldChange, planActions, plans } from "../../db/schema.ts";
 import { type GuardResult, isDeprovisioning } from "../engine/guard.ts";
@@ -251,25 +252,56 @@ function stripColumn({ row, level, code, message, column }: Issue) {
 }
 
 export async function getPlan(db: Db, tenantId: string, planId: string) {
-  const plan = await db.query.plans.findFirst({
-    where: and(eq(plans.tenantId, tenantId), eq(plans.id, planId)),
-  });
-  if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
-  return { ...plan, progress: await progressOf(db, planId) };
+  return planFrom(await db.$client.batch(planStatements(tenantId, planId), "read"), planId);
 }
 
-/** Done / total over approved actions: what a client polls while a plan executes. */
-async function progressOf(db: Db, planId: string) {
-  const rows = await db
-    .select({ status: planActions.status, n: count() })
-    .from(planActions)
-    .where(and(eq(planActions.planId, planId), eq(planActions.approved, true)))
-    .groupBy(planActions.status);
-  return progressFromCounts(rows);
+export type PlanView = ReturnType<typeof planFrom>;
+
+/**
+ * The plan and its progress as statements (getPlan runs them; a request may read them in the
+ * batch that last changed the plan); planFrom reads their results.
+ */
+export function planStatements(tenantId: string, planId: string): Stmt[] {
+  return [
+    {
+      sql: `SELECT id, tenant_id, hub_id, import_id, mapping_version, status, summary, guard, overridden_by,
+              overridden_at, created_by, created_at
+            FROM plans WHERE tenant_id = ? AND id = ?`,
+      args: [tenantId, planId],
+    },
+    {
+      // Done / total over approved actions: what a client polls while a plan executes.
+      sql: "SELECT status, count(*) AS n FROM plan_actions WHERE plan_id = ? AND approved = 1 GROUP BY status",
+      args: [planId],
+    },
+  ];
+}
+
+type Plan = typeof plans.$inferSelect;
+
+export function planFrom([plan, progress]: ResultSet[], planId: string) {
+  const row = plan?.rows[0];
+  if (!row || !progress) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return {
+    id: String(row.id),
+    tenantId: String(row.tenant_id),
+    hubId: String(row.hub_id),
+    importId: String(row.import_id),
+    mappingVersion: row.mapping_version === null ? null : Number(row.mapping_version),
+    status: row.status as Plan["status"],
+    summary: JSON.parse(String(row.summary)) as Plan["summary"],
+    guard: JSON.parse(String(row.guard)) as Plan["guard"],
+    overriddenBy: text(row.overridden_by),
+    overriddenAt: text(row.overridden_at),
+    createdBy: text(row.created_by),
+    createdAt: String(row.created_at),
+    progress: progressFromCounts(progress.rows.map((r) => ({ status: String(r.status), n: Number(r.n) }))),
+  };
 }
 
 /** Progress from the count of approved actions per status. */
-export function progressFromCounts(rows: { status: string; n: number }[]) {
+function progressFromCounts(rows: { status: string; n: number }[]) {
   const by = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<ActionStatus, number>>;
   const approved = rows.reduce((sum, r) => sum + r.n, 0);
   const pending = by.pending ?? 0;

@@ -4,11 +4,10 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { type ActorType, syncRuns } from "../../db/schema.ts";
 import type { Stmt } from "./audit.ts";
-import type { getPlan, NewImport } from "./plans.ts";
+import type { NewImport, PlanView } from "./plans.ts";
 
 type Trigger = (typeof syncRuns.$inferInsert)["trigger"];
 type Status = (typeof syncRuns.$inferInsert)["status"];
-type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
 const TRIGGER_OF_SOURCE: Record<NewImport["source"], Trigger> = {
   sheet: "manual",

@@ -27,9 +27,7 @@ export async function createTenant(db: Db, name: string, settings: Partial<Tenan
 }
 
 export async function getTenant(db: Db, tenantId: string) {
-  const row = await db.query.tenants.findFirst({ where: eq(tenants.id, tenantId) });
-  if (!row) throw new AppError("not_found", "No such tenant.");
-  return row;
+  return tenantFrom(await db.$client.execute(tenantStatement(tenantId)));
 }
 
 export async function createHub(db: Db, tenantId: string, name: string) {
@@ -43,12 +41,11 @@ export async function listHubs(db: Db, tenantId: string) {
 }
 
 export async function getHub(db: Db, tenantId: string, hubId: string) {
-  const row = await db.query.hubs.findFirst({ where: and(eq(hubs.tenantId, tenantId), eq(hubs.id, hubId)) });
-  if (!row) throw new AppError("not_found", `No hub ${hubId} in this tenant.`);
-  return row;
+  return hubFrom(await db.$client.execute(hubStatement(tenantId, hubId)), hubId);
 }
 
-// The tenant and a hub as statements, for a request that reads them in a batch with other things.
+// The tenant and a hub as statements (getTenant and getHub run them; a request may read them in a
+// batch with other things).
 
 export function tenantStatement(tenantId: string): Stmt {
   return { sql: "SELECT id, name, settings, created_at FROM tenants WHERE id = ?", args: [tenantId] };

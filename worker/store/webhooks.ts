@@ -8,7 +8,7 @@ import { type ActionKind, outbox, webhooks } from "../../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { memberEventOf, subscribes, type WebhookEventType } from "../webhook-events.ts";
 import type { Args, Stmt } from "./audit.ts";
-import type { getPlan } from "./plans.ts";
+import type { PlanView } from "./plans.ts";
 
 // libSQL caps a statement's bound parameters; 8 columns an outbox row keeps a chunk well under it.
 const INSERT_CHUNK = 100;
@@ -149,8 +149,6 @@ export function subscribedStatement(tenantId: string, event: WebhookEvent): Stmt
     args: [event.key, event.type, body, event.at, tenantId, event.type, `${event.type.split(".")[0]}.*`],
   };
 }
-
-type PlanView = Awaited<ReturnType<typeof getPlan>>;
 
 /** `plan.created` for a plan just stored, as a statement for the batch that logs it. */
 export function planCreatedStatement(plan: PlanView): Stmt {
