@@ -11,9 +11,9 @@ import type { Db } from "../db/client.ts";
 import type { ActorType } from "../db/schema.ts";
 import { AppError } from "./errors.ts";
 import type { Stmt } from "./store/audit.ts";
-import { BATCH_ACTIONS, type ExecutionContext, runBatch } from "./store/execution.ts";
+import type { ExecutionContext } from "./store/execution.ts";
 import { endedRunStatement } from "./store/sync-runs.ts";
-import { executePlan } from "./sync.ts";
+import { executePlan, runApproved } from "./sync.ts";
 
 /** No run lasts this long (a cron invocation ends at 15 minutes): a `running` line this old is dead. */
 export const RUNNING_AT_MOST_MS = 15 * 60_000;
@@ -37,40 +37,53 @@ type ExecuteOptions = Parameters<typeof executePlan>[3];
 
 /** executePlan with its `running` line in the sync log for as long as it runs. */
 export async function executeLogged(db: Db, tenantId: string, planId: string, options: ExecuteOptions) {
-  const line = await openLine(db, tenantId, planId, options.actor.type);
+  const line = crypto.randomUUID();
+  await db.$client.batch(
+    openLineStatements(tenantId, planId, options.actor.type, line, { fresh: false, ifStartable: false }),
+    "write",
+  );
   try {
     const plan = await executePlan(db, tenantId, planId, options);
     await removeLine(db, tenantId, line);
     return plan;
   } catch (error) {
-    // A refusal (4xx) ran nothing; anything else cut the run off.
-    const settle = error instanceof AppError && error.status < 500 ? removeLine : markInterrupted;
-    await settle(db, tenantId, line).catch(() => {});
+    await settleFailed(db, tenantId, line, error);
     throw error;
   }
 }
 
+/** A refusal (4xx) ran nothing: its line goes. Anything else cut the run off. */
+async function settleFailed(db: Db, tenantId: string, line: string, error: unknown): Promise<void> {
+  const settle = error instanceof AppError && error.status < 500 ? removeLine : markInterrupted;
+  await settle(db, tenantId, line).catch(() => {});
+}
+
 /**
- * openLine as statements, for the batch that approves what the run will execute: the line goes in
- * only if the plan then has approved actions pending and is not blocked (a run of it would start).
- * `fresh`: the plan was made by this request, so no earlier line of it can be running.
+ * Statements that mark the plan's earlier `running` lines interrupted (an execution that died
+ * before it could say so; one still running meanwhile replaces its line with its result when it
+ * ends) and open this run's `line`. Nothing is written for a plan the tenant does not have.
+ * `ifStartable`: only if the plan has approved actions pending and is not blocked (for the batch
+ * that approves what the run will execute). `fresh`: the plan was made by this request, so no
+ * earlier line of it can be running.
  */
 export function openLineStatements(
   tenantId: string,
   planId: string,
   actorType: ActorType,
   line: string,
-  fresh: boolean,
+  options: { fresh: boolean; ifStartable: boolean },
 ): Stmt[] {
   const now = new Date().toISOString();
-  const startable = `plans.status != 'blocked'
-    AND EXISTS (SELECT 1 FROM plan_actions WHERE plan_id = plans.id AND approved = 1 AND status = 'pending')`;
+  const startable = options.ifStartable
+    ? `plans.status != 'blocked'
+    AND EXISTS (SELECT 1 FROM plan_actions WHERE plan_id = plans.id AND approved = 1 AND status = 'pending')`
+    : "1";
   const open: Stmt = {
     sql: `INSERT INTO sync_runs (id, tenant_id, hub_id, trigger, status, plan_id, counts, started_at)
           SELECT ?, tenant_id, hub_id, ?, 'running', id, '{}', ? FROM plans WHERE tenant_id = ? AND id = ? AND ${startable}`,
     args: [line, TRIGGER_OF_ACTOR[actorType], now, tenantId, planId],
   };
-  if (fresh) return [open];
+  if (options.fresh) return [open];
   return [
     {
       sql: `UPDATE sync_runs SET status = 'interrupted', error = ?, finished_at = ?
@@ -95,19 +108,11 @@ export async function executeUnderLine(
   options: { budgetMs: number; after: Stmt[] },
 ): Promise<ResultSet[]> {
   try {
-    const started = Date.now();
-    // Each batch starts after the last one this run looked at: the done ones are not read again.
-    let after = -1;
-    while (Date.now() - started < options.budgetMs) {
-      const batch = await runBatch(db, planId, ctx, BATCH_ACTIONS, after);
-      after = batch.lastSeq;
-      if (!batch.more) break;
-    }
+    await runApproved(db, planId, ctx, options.budgetMs);
     const ended = endedRunStatement(ctx.tenantId, line, planId, new Date());
     return (await db.$client.batch([ended, ...options.after], "write")).slice(1);
   } catch (error) {
-    const settle = error instanceof AppError && error.status < 500 ? removeLine : markInterrupted;
-    await settle(db, ctx.tenantId, line).catch(() => {});
+    await settleFailed(db, ctx.tenantId, line, error);
     throw error;
   }
 }
@@ -129,32 +134,6 @@ export function asRead<T extends { status: string; startedAt: string; error: str
   if (run.status !== "running") return run;
   if (now.getTime() - Date.parse(run.startedAt) < RUNNING_AT_MOST_MS) return run;
   return { ...run, status: "interrupted", error: run.error ?? INTERRUPTED };
-}
-
-/**
- * Marks the plan's earlier `running` lines interrupted (an execution that died before it could say
- * so; one still running meanwhile replaces its line with its result when it ends) and opens this
- * run's. Nothing is written for a plan the tenant does not have: executePlan then says so.
- */
-async function openLine(db: Db, tenantId: string, planId: string, actorType: ActorType): Promise<string> {
-  const id = crypto.randomUUID();
-  const now = new Date().toISOString();
-  await db.$client.batch(
-    [
-      {
-        sql: `UPDATE sync_runs SET status = 'interrupted', error = ?, finished_at = ?
-              WHERE tenant_id = ? AND plan_id = ? AND status = 'running'`,
-        args: [INTERRUPTED, now, tenantId, planId],
-      },
-      {
-        sql: `INSERT INTO sync_runs (id, tenant_id, hub_id, trigger, status, plan_id, counts, started_at)
-              SELECT ?, tenant_id, hub_id, ?, 'running', id, '{}', ? FROM plans WHERE tenant_id = ? AND id = ?`,
-        args: [id, TRIGGER_OF_ACTOR[actorType], now, tenantId, planId],
-      },
-    ],
-    "write",
-  );
-  return id;
 }
 
 async function removeLine(db: Db, tenantId: string, id: string): Promise<void> {

@@ -174,7 +174,7 @@ async function approve(
   const { tenant } = known;
   const line = crypto.randomUUID();
   const approval = policyApprovalStatement(tenant.id, planId, tenant.settings, new Date());
-  const open = openLineStatements(tenant.id, planId, "event", line, step.fresh);
+  const open = openLineStatements(tenant.id, planId, "event", line, { fresh: step.fresh, ifStartable: true });
   const results = await db.$client.batch(
     [
       ...step.also,

@@ -296,13 +296,24 @@ export async function executePlan(
     now: new Date(),
   });
   if (plan.status === "blocked") await afterExecution(db, plan, options.actor.type, ctx.now);
+  await runApproved(db, planId, ctx, options.budgetMs, options.batchSize);
+  return afterExecution(db, await getPlan(db, tenantId, planId), options.actor.type, ctx.now);
+}
+
+/** Runs the plan's approved actions batch after batch until none is left or the budget is spent. */
+export async function runApproved(
+  db: Db,
+  planId: string,
+  ctx: ExecutionContext,
+  budgetMs: number,
+  batchSize = BATCH_ACTIONS,
+): Promise<void> {
   const started = Date.now();
   // Each batch starts after the last one this run looked at: the done ones are not read again.
   let after = -1;
-  while (Date.now() - started < options.budgetMs) {
-    const batch = await runBatch(db, planId, ctx, options.batchSize ?? BATCH_ACTIONS, after);
+  while (Date.now() - started < budgetMs) {
+    const batch = await runBatch(db, planId, ctx, batchSize, after);
     after = batch.lastSeq;
-    if (!batch.more) break;
+    if (!batch.more) return;
   }
-  return afterExecution(db, await getPlan(db, tenantId, planId), options.actor.type, ctx.now);
 }
