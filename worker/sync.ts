@@ -6,7 +6,7 @@
 // produced: a 100,000-person export fits in a Worker's 128 MB. A few rows (an event, a SCIM
 // change) read only the members they can be about.
 import type { Db } from "../db/client.ts";
-import type { MappingColumn, TenantSettings } from "../db/schema.ts";
+import type { MappingColumn } from "../db/schema.ts";
 import { suggestColumns } from "./engine/automap.ts";
 import { isoDateInZone } from "./engine/dates.ts";
 import { activeToJudge, guardVerdict } from "./engine/guard.ts";
@@ -168,7 +168,6 @@ async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
     regions: await read.regions,
     today: isoDateInZone(options.now, tenant.settings.timeZone),
     partial: options.partial,
-    guard: tenant.settings.guard,
   });
   const plan = await storePlan(
     db,
@@ -186,7 +185,13 @@ async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
     {
       mappingVersion: read.mappingVersion,
       actions: planned.plan.actions(planned.snapshots),
-      guard: (deprovisions) => guardVerdict(deprovisions, planned.activeCount, tenant.settings.guard),
+      guard: async (deprovisions) => {
+        const { guard } = tenant.settings;
+        const active =
+          planned.activeCount ??
+          (await activeToJudge(deprovisions, guard, () => activeInHub(db, tenantId, hubId)));
+        return guardVerdict(deprovisions, active, guard);
+      },
     },
   );
   await afterPlan(db, plan, options.source, options.now);
@@ -200,13 +205,13 @@ interface PlanContext {
   regions: Record<string, string>;
   today: string;
   partial: boolean;
-  guard: TenantSettings["guard"];
 }
 
 interface Planned {
   plan: RosterPlan;
   snapshots: SnapshotLookup;
-  activeCount: number;
+  /** Active members of the hub; null when not counted yet (a few rows: counted only if needed). */
+  activeCount: number | null;
 }
 
 /**
@@ -231,11 +236,8 @@ async function planAgainstMembers(
     const members = await snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keysOf(roster));
     const plan = planRoster(roster, indexSnapshots(members, roster.layout), options);
     if (!plan.needsNames) {
-      const snapshots = new Map(members.map((m) => [m.id, m]));
-      const activeCount = await activeToJudge(plan.actions(snapshots), ctx.guard, () =>
-        activeInHub(db, ctx.tenantId, ctx.hubId),
-      );
-      return { plan, snapshots, activeCount };
+      // The hub is counted, if the guard needs it at all, once storePlan knows the deprovisions.
+      return { plan, snapshots: new Map(members.map((m) => [m.id, m])), activeCount: null };
     }
   }
   const members = await (full ?? loadMemberIndex(db, ctx.tenantId, ctx.hubId, roster.layout));

@@ -38,17 +38,15 @@ export function guardVerdict(
 }
 
 /**
- * Active members to judge a plan of `actions` by: counted only when the guard's floor alone does
- * not allow its deprovisions (the verdict is then the same for any count), so a plan of a few rows
- * never counts a big hub. Uncounted, the plan reads as judged against none: its `limit` is what the
- * floor allows, which already passes it.
+ * Active members to judge `deprovisions` by: counted only when the guard's floor alone does not
+ * allow them (the verdict is then the same for any count), so a plan of a few rows never counts a
+ * big hub. Uncounted, the plan reads as judged against none: its `limit` is what the floor allows,
+ * which already passes it.
  */
 export async function activeToJudge(
-  actions: Iterable<Pick<PlannedAction, "kind">>,
+  deprovisions: number,
   guard: TenantSettings["guard"],
   count: () => Promise<number>,
 ): Promise<number> {
-  let deprovisions = 0;
-  for (const action of actions) if (isDeprovisioning(action.kind)) deprovisions++;
   return guardVerdict(deprovisions, 0, guard).blocked ? count() : 0;
 }

@@ -47,8 +47,8 @@ export interface StreamedPlan {
   mappingVersion: number | null;
   /** In order; consumed once, never held whole. */
   actions: Iterable<PlannedAction>;
-  /** The guard's verdict for this many deprovisioning actions. */
-  guard: (deprovisions: number) => GuardResult;
+  /** The guard's verdict for this many deprovisioning actions (it may count the hub first). */
+  guard: (deprovisions: number) => GuardResult | Promise<GuardResult>;
 }
 
 /** Stores the import, the plan and every action atomically: a plan is whole or absent. */
@@ -95,7 +95,7 @@ export async function storePlan(db: Db, input: NewImport, plan: StreamedPlan) {
   }
   closePart();
   if (drafted > 0) drafted = await writeDrafts(db, tenantId, draft, parts, drafted);
-  const guard = plan.guard(deprovisions);
+  const guard = await plan.guard(deprovisions);
   const createdAt = new Date().toISOString();
   const planRow = {
     id: planId,

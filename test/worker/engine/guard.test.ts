@@ -3,13 +3,6 @@
 import { describe, expect, it } from "vitest";
 import { activeToJudge, guardVerdict } from "../../../worker/engine/guard.ts";
 
-const kinds = (deprovisions: number, updates = 2) => [
-  ...Array.from({ length: updates }, () => ({ kind: "update" as const })),
-  ...Array.from({ length: deprovisions }, (_, i) => ({
-    kind: (["deactivate", "delete_from_hub", "delete_from_tenant"] as const)[i % 3],
-  })),
-];
-
 describe("activeToJudge", () => {
   it("does not count the hub while the floor alone allows the plan's deprovisions", async () => {
     let counted = 0;
@@ -18,10 +11,10 @@ describe("activeToJudge", () => {
       return 5_000;
     };
     const guard = { percent: 10, floor: 10, ceiling: 500 };
-    expect(await activeToJudge(kinds(0), guard, count)).toBe(0);
-    expect(await activeToJudge(kinds(10), guard, count)).toBe(0);
+    expect(await activeToJudge(0, guard, count)).toBe(0);
+    expect(await activeToJudge(10, guard, count)).toBe(0);
     expect(counted).toBe(0);
-    expect(await activeToJudge(kinds(11), guard, count)).toBe(5_000);
+    expect(await activeToJudge(11, guard, count)).toBe(5_000);
     expect(counted).toBe(1);
   });
 
@@ -33,7 +26,7 @@ describe("activeToJudge", () => {
     ]) {
       for (const active of [0, 1, 9, 40, 100, 2_000]) {
         for (const deprovisions of [0, 1, 2, 3, 5, 10, 11, 30, 51, 200]) {
-          const judged = await activeToJudge(kinds(deprovisions), guard, async () => active);
+          const judged = await activeToJudge(deprovisions, guard, async () => active);
           const lazy = guardVerdict(deprovisions, judged, guard);
           expect(lazy.blocked).toBe(guardVerdict(deprovisions, active, guard).blocked);
           // Uncounted, the limit shown is one the plan is within.
