@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { type BaselineFigures, measureBaseline } from "./bench/baseline-run.ts";
 import { generateExports } from "./bench/data.ts";
-import { engineInput, measureEngine } from "./bench/engine-run.ts";
+import { type EngineFigures, engineInput, measureEngine } from "./bench/engine-run.ts";
 import { measureApply, measureEvents, measurePlan, waitForMail } from "./bench/measure.ts";
 import { residentMb, sampleResident, workerdPid } from "./bench/memory.ts";
 import { type ScalingRow, scalingTable, writeReadme } from "./bench/report.ts";
@@ -143,13 +143,19 @@ async function main(stack: BenchStack, pid: number) {
     );
   }
 
-  const { ours: engine, objects, fits128, objectsFit128 } = await measureEngine(run.engineInput);
-  const fits = (yes: boolean) => (yes ? "fits" : "does NOT fit");
+  const { ours: engine, objects, ours128, objects128 } = await measureEngine(run.engineInput);
+  // The peak that counts is the one under a Worker's cap; uncapped, V8 collects lazily.
+  const peak = (capped: EngineFigures | null, uncapped: EngineFigures) =>
+    capped
+      ? `${capped.heapPeakMb.toFixed(0)} MB, fits in 128 MB`
+      : `does NOT fit in 128 MB (uncapped ${uncapped.heapPeakMb.toFixed(0)} MB)`;
   log(
-    `  engine alone (parse → plan in a Node child, ${engine.actions} actions): ${engine.seconds.toFixed(3)} s ${JSON.stringify(engine.steps)}, ` +
-      `peak heap ${engine.heapPeakMb.toFixed(0)} MB (RSS +${engine.rssGrowthMb.toFixed(0)} MB), ${fits(fits128)} in 128 MB; ` +
-      `rows and members as objects: peak heap ${objects.heapPeakMb.toFixed(0)} MB, ${fits(objectsFit128)} in 128 MB`,
+    `  engine alone (parse → plan in a Node child, ${engine.actions} actions): ${engine.seconds.toFixed(3)} s ${JSON.stringify(engine.steps)}; ` +
+      `peak heap ${peak(ours128, engine)}, uncapped ${engine.heapPeakMb.toFixed(0)} MB (RSS +${engine.rssGrowthMb.toFixed(0)} MB); ` +
+      `rows and members as objects: peak heap ${peak(objects128, objects)}`,
   );
+  const enginePeak = (ours128 ?? engine).heapPeakMb;
+  const baselinePeak = (objects128 ?? objects).heapPeakMb;
   const workerPeak = residentMb(pid)?.hwm ?? Math.max(run.workerPeakMb, firstPeak);
   log(
     `  worker (workerd) RSS: ${idleMb.toFixed(0)} MB idle, peak ${workerPeak.toFixed(0)} MB (plan+apply ${run.workerPeakMb.toFixed(0)} MB, first sync ${firstPeak.toFixed(0)} MB)`,
@@ -174,11 +180,12 @@ async function main(stack: BenchStack, pid: number) {
     first_sync_s: round(firstSync),
     event_p50_ms: round(events.p50, 2),
     event_p99_ms: round(events.p99, 2),
-    engine_peak_mb: round(engine.heapPeakMb, 1),
+    engine_peak_mb: round(enginePeak, 1),
+    engine_uncapped_peak_mb: round(engine.heapPeakMb, 1),
     engine_s: engine.seconds,
     engine_rss_growth_mb: round(engine.rssGrowthMb, 1),
-    engine_fits_128mb: fits128,
-    baseline_engine_fits_128mb: objectsFit128,
+    engine_fits_128mb: ours128 !== null,
+    baseline_engine_fits_128mb: objects128 !== null,
     worker_peak_mb: round(workerPeak, 1),
     worker_idle_mb: round(idleMb, 1),
     baseline_rows: baseline ? BASELINE_ROWS : null,
@@ -187,12 +194,12 @@ async function main(stack: BenchStack, pid: number) {
     baseline_apply_s: bApply === null ? null : round(bApply, 1),
     baseline_first_sync_s: bFirst === null ? null : round(bFirst, 1),
     baseline_event_p50_ms: baseline ? round(baseline.eventP50, 2) : null,
-    baseline_engine_peak_mb: round(objects.heapPeakMb, 1),
+    baseline_engine_peak_mb: round(baselinePeak, 1),
     plan_speedup_vs_baseline: ratio(bPlan, run.planSeconds),
     apply_speedup_vs_baseline: ratio(bApply, run.applySeconds),
     first_sync_speedup_vs_baseline: ratio(bFirst, firstSync),
     event_speedup_vs_baseline: baseline ? round(baseline.eventP50 / events.p50, 2) : null,
-    engine_memory_ratio_vs_baseline: round(objects.heapPeakMb / engine.heapPeakMb, 1),
+    engine_memory_ratio_vs_baseline: round(baselinePeak / enginePeak, 1),
   };
 }
 

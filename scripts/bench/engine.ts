@@ -104,9 +104,9 @@ if (values.objects) {
   for (const file of snapshotFiles) {
     for (const line of lines(file)) {
       const tab = line.indexOf("\t");
-      // A copy: a slice would keep the whole chunk of the file it came from.
+      // Copies, key and text: a slice would keep the whole chunk of the file it came from.
       if (tab > 0 && needed.has(line.slice(0, tab))) {
-        texts.set(line.slice(0, tab), Buffer.from(line.slice(tab + 1)).toString());
+        texts.set(Buffer.from(line.slice(0, tab)).toString(), Buffer.from(line.slice(tab + 1)).toString());
       }
     }
   }
