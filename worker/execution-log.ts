@@ -108,9 +108,13 @@ export async function executeUnderLine(
   options: { budgetMs: number; after: Stmt[] },
 ): Promise<ResultSet[]> {
   try {
-    await runApproved(db, planId, ctx, options.budgetMs);
-    const ended = endedRunStatement(ctx.tenantId, line, planId, new Date());
-    return (await db.$client.batch([ended, ...options.after], "write")).slice(1);
+    // The line ends in the batch that runs the last actions, when there is one; else on its own.
+    const ended = () => endedRunStatement(ctx.tenantId, line, planId, new Date());
+    const last = [ended(), ...options.after];
+    const results =
+      (await runApproved(db, planId, ctx, options.budgetMs, { last })) ??
+      (await db.$client.batch([ended(), ...options.after], "write"));
+    return results.slice(1);
   } catch (error) {
     await settleFailed(db, ctx.tenantId, line, error);
     throw error;

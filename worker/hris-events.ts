@@ -9,6 +9,7 @@ import type { z } from "@hono/zod-openapi";
 import type { ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.ts";
 import type { Employee, HrisEvent } from "./contract/events.ts";
+import type { MemberSnapshot } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { executeLogged, executeUnderLine, openLineStatements } from "./execution-log.ts";
 import { planPerson } from "./one-person.ts";
@@ -16,6 +17,13 @@ import type { Stmt } from "./store/audit.ts";
 import { type NamedMember, namedFrom, namedStatement, planDeletion } from "./store/event-actions.ts";
 import { executionContext } from "./store/execution.ts";
 import { inviteTemplateOf } from "./store/invitations.ts";
+import {
+  contentRegionsStatement,
+  type MemberKeys,
+  regionsFrom,
+  snapshotsByKeysStatement,
+  snapshotsFrom,
+} from "./store/members.ts";
 import { type ActionState, type PlanView, planStateFrom, planStateStatements } from "./store/plan-state.ts";
 import { policyApprovalStatement } from "./store/policy.ts";
 import {
@@ -64,6 +72,9 @@ interface Known {
   hub: ResultSet;
   member: NamedMember | null;
   endpoints: ReturnType<typeof endpointsFrom>;
+  regions: Record<string, string>;
+  /** The members the event's keys name, as planning reads them. */
+  members: { keys: MemberKeys; snapshots: MemberSnapshot[] };
 }
 
 export async function receiveHrisEvent(
@@ -89,10 +100,7 @@ export async function receiveHrisEvent(
   }
   let approved: Approved;
   try {
-    const planId = await planEvent(db, known, event, options.now);
-    // Marked done with the approval: a redelivery from now on finishes this plan.
-    const finish = finishStatement(tenantId, event.id, planId);
-    approved = await approve(db, known, planId, { fresh: true, also: [finish] });
+    approved = await planAndApprove(db, known, event, options.now);
   } catch (error) {
     // Nothing was planned (or the plan never became the event's): the sender's retry must run it.
     await releaseEvent(db, tenantId, event.id);
@@ -103,26 +111,72 @@ export async function receiveHrisEvent(
 
 async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): Promise<Known> {
   const employeeId = event.employee.employeeId ?? null;
-  const [claimed, marker, tenant, hub, named, endpoints] = (await db.$client.batch(
+  const keys = keysOf(event.employee);
+  const [claimed, marker, tenant, hub, named, endpoints, regions, snapshots] = (await db.$client.batch(
     [
       ...claimStatements(tenantId, event.id, now),
       tenantStatement(tenantId),
       hubStatement(tenantId, event.hubId),
       namedStatement(tenantId, employeeId, event.employee.email ?? null),
       endpointsStatement(tenantId),
+      contentRegionsStatement(tenantId),
+      snapshotsByKeysStatement(tenantId, event.hubId, keys),
     ],
     "write",
-  )) as [ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet];
+  )) as [ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet];
   return {
     claim: claimOf([claimed, marker]),
     tenant: tenantFrom(tenant),
     hub,
     member: namedFrom(named, employeeId),
     endpoints: endpointsFrom(endpoints),
+    regions: regionsFrom(regions),
+    members: { keys, snapshots: snapshotsFrom(snapshots) },
   };
 }
 
-async function planEvent(db: Db, known: Known, event: Event, now: Date): Promise<string> {
+/**
+ * The keys planning will look members up by (the person and their manager), as the roster
+ * normalises them; planning reads the members again if it ends up wanting others.
+ */
+function keysOf(employee: EmployeeFields): MemberKeys {
+  const employeeIds = new Set<string>();
+  const emails = new Set<string>();
+  const employeeId = employee.employeeId?.trim();
+  const email = employee.email?.trim().toLowerCase();
+  const manager = employee.manager?.trim();
+  if (employeeId) employeeIds.add(employeeId);
+  if (email) emails.add(email);
+  if (manager) {
+    employeeIds.add(manager);
+    emails.add(manager.toLowerCase());
+  }
+  return { employeeIds: [...employeeIds], emails: [...emails] };
+}
+
+/**
+ * Plans the event and approves what the policy allows, in the batch that stores the plan (a
+ * deletion is planned, then made one, then approved).
+ */
+async function planAndApprove(db: Db, known: Known, event: Event, now: Date): Promise<Approved> {
+  const line = crypto.randomUUID();
+  // Marked done with the approval: a redelivery from now on finishes this plan.
+  const step = (planId: string) => ({
+    fresh: true,
+    also: [finishStatement(known.tenant.id, event.id, planId)],
+  });
+  if (event.type === "employee.deleted" && known.member) {
+    const { plan } = await planEvent(db, known, event, now);
+    await planDeletion(db, known.tenant.settings, plan, known.member);
+    return approve(db, known, plan.id, step(plan.id));
+  }
+  const { plan, also } = await planEvent(db, known, event, now, (stored) =>
+    approvalStatements(known, stored.id, line, step(stored.id)),
+  );
+  return approvedFrom(also, plan.id, line);
+}
+
+async function planEvent(db: Db, known: Known, event: Event, now: Date, also?: (plan: PlanView) => Stmt[]) {
   const tenantId = known.tenant.id;
   const hub = hubFrom(known.hub, event.hubId);
   const employee: EmployeeFields = { ...event.employee };
@@ -140,18 +194,15 @@ async function planEvent(db: Db, known: Known, event: Event, now: Date): Promise
   if (event.type === "employee.deactivated" || event.type === "employee.deleted") {
     employee.employmentStatus = LEAVER_STATUS;
   }
-  const plan = await planPerson(db, tenantId, event.hubId, employee, {
+  return planPerson(db, tenantId, event.hubId, employee, {
     source: "event",
     createdBy: `event:${event.id}`,
     now,
     at: "json.employee.profile",
     subject: "event",
-    known: { tenant: known.tenant, hub },
+    known: { tenant: known.tenant, hub, regions: known.regions, members: known.members },
+    ...(also ? { also } : {}),
   });
-  if (event.type === "employee.deleted" && member) {
-    await planDeletion(db, known.tenant.settings, plan, member);
-  }
-  return plan.id;
 }
 
 interface Approved {
@@ -171,19 +222,31 @@ async function approve(
   planId: string,
   step: { fresh: boolean; also: Stmt[] },
 ): Promise<Approved> {
-  const { tenant } = known;
   const line = crypto.randomUUID();
+  const results = await db.$client.batch(approvalStatements(known, planId, line, step), "write");
+  return approvedFrom(results, planId, line);
+}
+
+/** approve's statements: `step.also`, the approval, the run's line, the plan read back. */
+function approvalStatements(
+  known: Known,
+  planId: string,
+  line: string,
+  step: { fresh: boolean; also: Stmt[] },
+): Stmt[] {
+  const { tenant } = known;
   const approval = policyApprovalStatement(tenant.id, planId, tenant.settings, new Date());
   const open = openLineStatements(tenant.id, planId, "event", line, { fresh: step.fresh, ifStartable: true });
-  const results = await db.$client.batch(
-    [
-      ...step.also,
-      ...(approval ? [approval] : []),
-      ...open,
-      ...planStateStatements(tenant.id, planId, SHOWN_ACTIONS),
-    ],
-    "write",
-  );
+  return [
+    ...step.also,
+    ...(approval ? [approval] : []),
+    ...open,
+    ...planStateStatements(tenant.id, planId, SHOWN_ACTIONS),
+  ];
+}
+
+/** What approvalStatements' results say: their last four are the line opened and the plan read. */
+function approvedFrom(results: ResultSet[], planId: string, line: string): Approved {
   const opened = results[results.length - 4] as ResultSet;
   const state = planStateFrom(results.slice(-3), planId);
   return { ...state, line: opened.rowsAffected === 1 ? line : null };

@@ -25,11 +25,16 @@ export interface PersonOptions {
   subject: string;
   /** Profile keys the tenant may not have yet, written as new private segments (created on execution). */
   creatable?: ReadonlySet<string>;
-  /** The tenant and hub, when the caller has read them already. */
+  /** What the caller has read already (the tenant and hub…). */
   known?: ImportOptions["known"];
+  /** Statements for the batch that stores the plan (ImportOptions.also); results in `also`. */
+  also?: ImportOptions["also"];
 }
 
-/** Plans one person's change in `hubId`; partial, so nobody else is ever deprovisioned. */
+/**
+ * Plans one person's change in `hubId`; partial, so nobody else is ever deprovisioned. Answers the
+ * plan and the results of `options.also`.
+ */
 export async function planPerson(
   db: Db,
   tenantId: string,
@@ -38,7 +43,7 @@ export async function planPerson(
   options: PersonOptions,
 ) {
   const { columns, row, mapping } = await personTable(db, tenantId, hubId, person, options);
-  const { plan } = await importAndPlan(
+  return importAndPlan(
     db,
     tenantId,
     hubId,
@@ -51,9 +56,9 @@ export async function planPerson(
       now: options.now,
       mapping: { version: null, columns: mapping },
       ...(options.known ? { known: options.known } : {}),
+      ...(options.also ? { also: options.also } : {}),
     },
   );
-  return plan;
 }
 
 /**

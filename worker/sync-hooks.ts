@@ -2,6 +2,7 @@
 // the tenant's endpoints. Called by sync.ts so routes, the cron and HRIS events all get them.
 import type { Db } from "../db/client.ts";
 import type { ActorType } from "../db/schema.ts";
+import type { Stmt } from "./store/audit.ts";
 import type { NewImport, PlanView } from "./store/plans.ts";
 import { executionRunStatement, planRunStatement } from "./store/sync-runs.ts";
 import {
@@ -11,10 +12,9 @@ import {
   planCreatedStatement,
 } from "./store/webhooks.ts";
 
-/** Logs and announces `plan` (as stored) in one round trip. */
-export async function afterPlan(db: Db, plan: PlanView, source: NewImport["source"], startedAt: Date) {
-  await db.$client.batch([planRunStatement(plan, source, startedAt), planCreatedStatement(plan)], "write");
-  return plan;
+/** What logs and announces `plan`: written in the batch that stores it (StreamedPlan.also). */
+export function afterPlanStatements(plan: PlanView, source: NewImport["source"], startedAt: Date): Stmt[] {
+  return [planRunStatement(plan, source, startedAt), planCreatedStatement(plan)];
 }
 
 /** Returns `plan` (the state after the run), for sync.ts to hand back. */

@@ -5,6 +5,7 @@
 // against a compact index of the members (read in pages), and its actions are written as they are
 // produced: a 100,000-person export fits in a Worker's 128 MB. A few rows (an event, a SCIM
 // change) read only the members they can be about.
+import type { ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.ts";
 import type { MappingColumn } from "../db/schema.ts";
 import { suggestColumns } from "./engine/automap.ts";
@@ -14,10 +15,11 @@ import { indexSnapshots, type MemberIndex } from "./engine/member-index.ts";
 import { openCsv, openJsonTable, type RowSource, UnreadableFile } from "./engine/parse.ts";
 import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
 import { buildRosterPaced, type Roster, rosterLayout } from "./engine/roster.ts";
-import type { Issue, SnapshotLookup } from "./engine/types.ts";
+import type { Issue, MemberSnapshot, SnapshotLookup } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { DEFAULT_IMPORT_LIMITS, tooManyRows } from "./import-limits.ts";
 import { timeOrderedId } from "./keys.ts";
+import type { Stmt } from "./store/audit.ts";
 import {
   type Actor,
   BATCH_ACTIONS,
@@ -31,12 +33,13 @@ import {
   contentRegionsOf,
   loadMemberIndex,
   memberNames as loadMemberNames,
+  type MemberKeys,
   snapshotsByIds,
   snapshotsByKeys,
 } from "./store/members.ts";
-import { getPlan, type NewImport, storePlan } from "./store/plans.ts";
+import { getPlan, type NewImport, type PlanView, storePlan } from "./store/plans.ts";
 import { getHub, getTenant } from "./store/tenants.ts";
-import { afterExecution, afterPlan } from "./sync-hooks.ts";
+import { afterExecution, afterPlanStatements } from "./sync-hooks.ts";
 
 export type Snapshot =
   | { format: "csv"; body: Uint8Array | string }
@@ -52,8 +55,18 @@ export interface ImportOptions {
   mapping?: { version: number | null; columns: MappingColumn[] };
   /** Rows one import may plan (import-limits.ts); the default fits a 128 MB isolate. */
   maxRows?: number;
-  /** The tenant and hub, when the caller has read them already (an event, with its claim). */
-  known?: { tenant: Tenant; hub: Hub };
+  /**
+   * What the caller has read already (an event, with its claim): the tenant and hub, and maybe the
+   * content regions and the members some keys name (used when they cover every key the rows name).
+   */
+  known?: {
+    tenant: Tenant;
+    hub: Hub;
+    regions?: Record<string, string>;
+    members?: { keys: MemberKeys; snapshots: MemberSnapshot[] };
+  };
+  /** Statements for the batch that stores the plan, after it (StreamedPlan.also). */
+  also?: (plan: PlanView) => Stmt[];
 }
 
 // A partial import of up to this many rows reads only the members its rows name.
@@ -130,7 +143,9 @@ async function readExport(
   };
   const layout = rosterLayout(source.columns, mapping.columns);
   // Members and regions are read while the rows are: storage works while the Worker parses.
-  const regions = contentRegionsOf(db, tenantId);
+  const regions = options.known?.regions
+    ? Promise.resolve(options.known.regions)
+    : contentRegionsOf(db, tenantId);
   const members = options.partial ? null : loadMemberIndex(db, tenantId, hub.id, layout);
   members?.catch(() => {});
   regions.catch(() => {});
@@ -168,8 +183,9 @@ async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
     regions: await read.regions,
     today: isoDateInZone(options.now, tenant.settings.timeZone),
     partial: options.partial,
+    known: options.known?.members,
   });
-  const plan = await storePlan(
+  const { plan, also } = await storePlan(
     db,
     {
       tenantId,
@@ -192,11 +208,15 @@ async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
           (await activeToJudge(deprovisions, guard, () => activeInHub(db, tenantId, hubId)));
         return guardVerdict(deprovisions, active, guard);
       },
+      also: (stored) => [
+        ...afterPlanStatements(stored, options.source, options.now),
+        ...(options.also?.(stored) ?? []),
+      ],
     },
   );
-  await afterPlan(db, plan, options.source, options.now);
   const summary = { id: plan.importId, rowCount: roster.size, columns, issues };
-  return { import: summary, plan };
+  // The results of the caller's own statements (past the two of afterPlanStatements).
+  return { import: summary, plan, also: also.slice(2) };
 }
 
 interface PlanContext {
@@ -205,6 +225,8 @@ interface PlanContext {
   regions: Record<string, string>;
   today: string;
   partial: boolean;
+  /** Members the caller has read by some keys. */
+  known?: { keys: MemberKeys; snapshots: MemberSnapshot[] } | undefined;
 }
 
 interface Planned {
@@ -233,7 +255,11 @@ async function planAgainstMembers(
     partial: ctx.partial,
   };
   if (!full && roster.size <= KEYED_ROWS) {
-    const members = await snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keysOf(roster));
+    const keys = keysOf(roster);
+    const members =
+      ctx.known && covers(ctx.known, keys)
+        ? ctx.known.snapshots
+        : await snapshotsByKeys(db, ctx.tenantId, ctx.hubId, keys);
     const plan = planRoster(roster, indexSnapshots(members, roster.layout), options);
     if (!plan.needsNames) {
       // The hub is counted, if the guard needs it at all, once storePlan knows the deprovisions.
@@ -253,13 +279,13 @@ async function planAgainstMembers(
 }
 
 /** Employee ids and emails the rows can match or name as a manager. */
-function keysOf(roster: Roster): { employeeIds: string[]; emails: string[] } {
+function keysOf(roster: Roster): MemberKeys {
   const employeeIds = new Set<string>();
   const emails = new Set<string>();
   for (let r = 0; r < roster.size; r++) {
-    const employeeId = roster.employeeIds[r];
-    const email = roster.emails[r];
-    const manager = roster.managers[r]?.trim();
+    const employeeId = roster.employeeIds.at(r);
+    const email = roster.emails.at(r);
+    const manager = roster.managers.at(r)?.trim();
     if (employeeId) employeeIds.add(employeeId);
     if (email) emails.add(email);
     if (manager) {
@@ -268,6 +294,16 @@ function keysOf(roster: Roster): { employeeIds: string[]; emails: string[] } {
     }
   }
   return { employeeIds: [...employeeIds], emails: [...emails] };
+}
+
+/**
+ * Whether members read by some keys include every member `wanted` can name: each wanted key was
+ * looked up, or a member read holds it (employee ids and emails are unique in a tenant).
+ */
+function covers(read: { keys: MemberKeys; snapshots: MemberSnapshot[] }, wanted: MemberKeys): boolean {
+  const ids = new Set([...read.keys.employeeIds, ...read.snapshots.map((m) => m.employeeId)]);
+  const emails = new Set([...read.keys.emails, ...read.snapshots.map((m) => m.email)]);
+  return wanted.employeeIds.every((k) => ids.has(k)) && wanted.emails.every((k) => emails.has(k));
 }
 
 /** A hub's first mapping: auto-map's core-field suggestions (saved as version 1 once the file is read). */
@@ -298,24 +334,29 @@ export async function executePlan(
     now: new Date(),
   });
   if (plan.status === "blocked") await afterExecution(db, plan, options.actor.type, ctx.now);
-  await runApproved(db, planId, ctx, options.budgetMs, options.batchSize);
+  await runApproved(db, planId, ctx, options.budgetMs, { batchSize: options.batchSize });
   return afterExecution(db, await getPlan(db, tenantId, planId), options.actor.type, ctx.now);
 }
 
-/** Runs the plan's approved actions batch after batch until none is left or the budget is spent. */
+/**
+ * Runs the plan's approved actions batch after batch until none is left or the budget is spent.
+ * `last` is written with the last batch, when the run gets there in one piece: its results, or
+ * null when it was not written.
+ */
 export async function runApproved(
   db: Db,
   planId: string,
   ctx: ExecutionContext,
   budgetMs: number,
-  batchSize = BATCH_ACTIONS,
-): Promise<void> {
+  options: { batchSize?: number | undefined; last?: Stmt[] } = {},
+): Promise<ResultSet[] | null> {
   const started = Date.now();
   // Each batch starts after the last one this run looked at: the done ones are not read again.
   let after = -1;
   while (Date.now() - started < budgetMs) {
-    const batch = await runBatch(db, planId, ctx, batchSize, after);
+    const batch = await runBatch(db, planId, ctx, options.batchSize ?? BATCH_ACTIONS, after, options.last);
     after = batch.lastSeq;
-    if (!batch.more) return;
+    if (!batch.more) return batch.last ?? null;
   }
+  return null;
 }

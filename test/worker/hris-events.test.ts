@@ -2,7 +2,7 @@
 // duplicates, a redelivery finishing an apply cut short, and the deprovisioning guard judged
 // without counting the hub unless the verdict depends on it.
 import { sql } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TenantSettings } from "../../db/schema.ts";
 import { AppError } from "../../worker/errors.ts";
 import { receiveHrisEvent } from "../../worker/hris-events.ts";
@@ -89,6 +89,25 @@ describe("an auto-applied event", () => {
         counts: { approved: 1, pending: 0, done: 1, failed: 0, stale: 0, skipped: 0 },
         error: null,
       },
+    ]);
+  });
+
+  it("costs four round trips to the database: claim and read, plan and approve, read and execute", async () => {
+    await people(2);
+    const client = t.db.$client;
+    const calls = [vi.spyOn(client, "execute"), vi.spyOn(client, "batch")];
+    // No email: the member's is planned with; a manager by email: read with the claim too.
+    const receipt = await send(
+      event("employee.updated", { employeeId: "E1", manager: "P2@acme.test", jobTitle: "Lead" }),
+    );
+    expect(receipt.plan?.progress).toMatchObject({ done: 1, complete: true });
+    expect(calls.reduce((n, spy) => n + spy.mock.calls.length, 0)).toBe(4);
+    for (const spy of calls) spy.mockRestore();
+    // The execution's line in the sync log was closed in the same round trip as the actions ran.
+    const runs = await runsOf(receipt.plan?.id as string);
+    expect(runs.map((r) => [r.trigger, r.status])).toEqual([
+      ["event", "done"],
+      ["event", "done"],
     ]);
   });
 

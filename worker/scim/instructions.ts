@@ -11,7 +11,7 @@ import { applyMapping } from "../engine/mapping.ts";
 import type { PlannedAction } from "../engine/types.ts";
 import { type PlanView, savePlan } from "../store/plans.ts";
 import { getTenant } from "../store/tenants.ts";
-import { afterPlan } from "../sync-hooks.ts";
+import { afterPlanStatements } from "../sync-hooks.ts";
 import type { MemberRow } from "./directory.ts";
 import { badRequest } from "./errors.ts";
 
@@ -44,7 +44,7 @@ export async function planInstructions(
   options: { createdBy: string; now: Date },
 ): Promise<PlanView> {
   const [tenant, active] = await Promise.all([getTenant(db, tenantId), activeInHub(db, tenantId, hubId)]);
-  const plan = await savePlan(
+  return savePlan(
     db,
     {
       tenantId,
@@ -57,9 +57,13 @@ export async function planInstructions(
       issues: [],
       createdBy: options.createdBy,
     },
-    { mappingVersion: null, guard: evaluateGuard(actions, active, tenant.settings.guard), actions },
+    {
+      mappingVersion: null,
+      guard: evaluateGuard(actions, active, tenant.settings.guard),
+      actions,
+      also: (stored) => afterPlanStatements(stored, "api", options.now),
+    },
   );
-  return afterPlan(db, plan, "api", options.now);
 }
 
 async function activeInHub(db: Db, tenantId: string, hubId: string): Promise<number> {

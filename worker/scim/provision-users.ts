@@ -77,7 +77,7 @@ export async function createUser(ctx: ScimContext, body: unknown): Promise<UserR
   if (fields.employeeId) person.employeeId = fields.employeeId;
   for (const field of CORE_CHANGES) if (fields[field] !== null) person[field] = fields[field];
   if (manager) person.manager = manager;
-  const plan = await planPerson(db, caller.tenantId, caller.hubId, person, personOptions(ctx));
+  const { plan } = await planPerson(db, caller.tenantId, caller.hubId, person, personOptions(ctx));
   const actions = await applyPlan(ctx, plan.id);
   const invite = actions.find((a) => a.kind === "invite");
   const memberId = (invite?.payload as { memberId?: string } | null)?.memberId;
@@ -221,7 +221,13 @@ async function planChange(
     .filter((c) => c.startsWith("profile."))
     .map((c) => c.slice("profile.".length));
   if (profileKeys.length) person.profile = profileOf(after, profileKeys, true);
-  const plan = await planPerson(ctx.db, ctx.caller.tenantId, hubFor(record, ctx), person, personOptions(ctx));
+  const { plan } = await planPerson(
+    ctx.db,
+    ctx.caller.tenantId,
+    hubFor(record, ctx),
+    person,
+    personOptions(ctx),
+  );
   if (changed.has("email") && !member.employeeId)
     await addEmailChange(ctx.db, ctx.caller.tenantId, plan, member, email);
   const actions = await applyPlan(ctx, plan.id);

@@ -11,6 +11,7 @@
 // in the next batch and sees the first done, as one action after the other would. A batch that
 // breaks a unique rule (an email another member took since planning) is run again one action at
 // a time with the per-action statements below, so only the colliding action fails.
+import type { ResultSet } from "@libsql/client";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
@@ -94,7 +95,7 @@ export async function executeBatch(
   ctx: ExecutionContext,
   limit: number,
 ): Promise<number> {
-  return (await runPrepared(db, planId, ctx, await prepareBatch(db, planId, ctx, limit, -1))).looked;
+  return (await runPrepared(db, planId, ctx, await prepareBatch(db, planId, ctx, limit, -1), [])).looked;
 }
 
 export interface BatchRun {
@@ -104,6 +105,8 @@ export interface BatchRun {
   lastSeq: number;
   /** Whether approved actions may still be pending after it. */
   more: boolean;
+  /** The results of the caller's `last` statements, when they ran with this batch. */
+  last?: ResultSet[];
 }
 
 /**
@@ -120,6 +123,8 @@ export async function runBatch(
   ctx: ExecutionContext,
   limit: number,
   afterSeq: number,
+  /** Statements for the run's last batch, written with it (a sync log line's end). */
+  last: Stmt[] = [],
 ): Promise<BatchRun> {
   const ahead = readAhead.get(ctx);
   readAhead.delete(ctx);
@@ -131,7 +136,7 @@ export async function runBatch(
     prepared.catch(() => {});
     readAhead.set(ctx, { planId, afterSeq: batch.run.lastSeq, limit, prepared });
   }
-  return runPrepared(db, planId, ctx, batch);
+  return runPrepared(db, planId, ctx, batch, last);
 }
 
 const readAhead = new WeakMap<
@@ -200,14 +205,23 @@ async function prepareBatch(
   };
 }
 
-async function runPrepared(db: Db, planId: string, ctx: ExecutionContext, batch: PreparedBatch) {
+async function runPrepared(
+  db: Db,
+  planId: string,
+  ctx: ExecutionContext,
+  batch: PreparedBatch,
+  last: Stmt[],
+): Promise<BatchRun> {
   const { actions, executions, token, segments } = batch;
-  if (actions.length === 0) {
-    await db.$client.execute(planStatusSql(planId, ctx.tenantId));
-    return batch.run;
-  }
+  const status = planStatusSql(planId, ctx.tenantId);
+  const tail = batch.run.more ? [] : last;
+  const withTail = async (statements: (Stmt | NamedStmt)[]) => {
+    const results = await db.$client.batch([...statements, status, ...tail], "write");
+    return tail.length ? { ...batch.run, last: results.slice(results.length - tail.length) } : batch.run;
+  };
+  if (actions.length === 0) return withTail([]);
   try {
-    await db.$client.batch([...batch.statements, planStatusSql(planId, ctx.tenantId)], "write");
+    return await withTail(batch.statements);
   } catch (error) {
     if (!isConstraintError(error)) throw error;
     // One action's change collides with data written since planning (an email another member

@@ -2,9 +2,9 @@
 // people a plan acts on, and for planning a whole export the compact index of every member, read
 // in pages (sqld answers at most 10 MB at a time) of one JSON text each, which is far smaller than
 // the same rows cell by cell over HTTP.
-import { eq, getTableColumns, sql } from "drizzle-orm";
+import type { InStatement, ResultSet } from "@libsql/client";
 import type { Db } from "../../db/client.ts";
-import { contentRegions, memberColumn, members } from "../../db/schema.ts";
+import { memberColumn, type members } from "../../db/schema.ts";
 import { keyIndex } from "../engine/key-index.ts";
 import {
   layoutKey,
@@ -15,6 +15,7 @@ import {
 } from "../engine/member-index.ts";
 import type { RosterLayout } from "../engine/roster.ts";
 import { CORE_FIELDS, type CoreField, type MemberSnapshot, type SnapshotLookup } from "../engine/types.ts";
+import type { Stmt } from "./audit.ts";
 
 type MemberRow = typeof members.$inferSelect;
 
@@ -34,9 +35,6 @@ export function snapshotOf(row: MemberRow, inHub: boolean): MemberSnapshot {
     profile: row.profile,
   };
 }
-
-const inHub = (hubId: string) =>
-  sql<number>`exists (select 1 from hub_memberships h where h.hub_id = ${hubId} and h.member_id = ${members.id})`;
 
 // A member whose fingerprint is valid is about 130 bytes of JSON, one whose mapped fields come
 // along about 400: 10,000 keep a page under 5 MB, well inside sqld's 10 MB answer.
@@ -266,22 +264,38 @@ export async function snapshotsByKeys(
   db: Db,
   tenantId: string,
   hubId: string,
-  keys: { employeeIds: string[]; emails: string[] },
+  keys: MemberKeys,
 ): Promise<MemberSnapshot[]> {
+  return snapshotsFrom(await db.$client.execute(snapshotsByKeysStatement(tenantId, hubId, keys)));
+}
+
+export interface MemberKeys {
+  employeeIds: string[];
+  emails: string[];
+}
+
+/** snapshotsByKeys as a statement, for a batch that reads other things too (an event's claim). */
+export function snapshotsByKeysStatement(tenantId: string, hubId: string, keys: MemberKeys): InStatement {
   // Two index lookups joined: SQLite answers `employee_id in (…) or email in (…)` by scanning the
   // tenant. The tenant is named inside only: beside `id in (…)` it makes SQLite scan by tenant.
-  const rows = await db
-    .select({ ...getTableColumns(members), inHub: inHub(hubId) })
-    .from(members)
-    .where(
-      sql`${members.id} in (
-        select id from members where tenant_id = ${tenantId}
-          and employee_id in (select value from json_each(${JSON.stringify(keys.employeeIds)}))
-        union
-        select id from members where tenant_id = ${tenantId}
-          and email in (select value from json_each(${JSON.stringify(keys.emails)})))`,
-    );
-  return rows.map(({ inHub, ...row }) => snapshotOf(row, Boolean(inHub)));
+  return {
+    sql: `SELECT ${SNAPSHOT_ROW} AS j FROM members m WHERE m.id IN (
+            SELECT id FROM members WHERE tenant_id = :tenant
+              AND employee_id IN (SELECT value FROM json_each(:employeeIds))
+            UNION
+            SELECT id FROM members WHERE tenant_id = :tenant
+              AND email IN (SELECT value FROM json_each(:emails)))`,
+    args: {
+      tenant: tenantId,
+      hub: hubId,
+      employeeIds: JSON.stringify(keys.employeeIds),
+      emails: JSON.stringify(keys.emails),
+    },
+  };
+}
+
+export function snapshotsFrom(result: ResultSet): MemberSnapshot[] {
+  return result.rows.map((row) => snapshotOfRow(JSON.parse(String(row.j)) as unknown[]));
 }
 
 /** Active or invited members of the hub: what the deprovisioning guard measures against. */
@@ -296,6 +310,13 @@ export async function activeInHub(db: Db, tenantId: string, hubId: string): Prom
 
 /** The tenant's country → content region overrides of the built-in table. */
 export async function contentRegionsOf(db: Db, tenantId: string): Promise<Record<string, string>> {
-  const rows = await db.select().from(contentRegions).where(eq(contentRegions.tenantId, tenantId));
-  return Object.fromEntries(rows.map((r) => [r.country, r.region]));
+  return regionsFrom(await db.$client.execute(contentRegionsStatement(tenantId)));
+}
+
+export function contentRegionsStatement(tenantId: string): Stmt {
+  return { sql: "SELECT country, region FROM content_regions WHERE tenant_id = ?", args: [tenantId] };
+}
+
+export function regionsFrom(result: ResultSet): Record<string, string> {
+  return Object.fromEntries(result.rows.map((r) => [String(r.country), String(r.region)]));
 }

@@ -41,6 +41,7 @@ export interface NewPlan {
   mappingVersion: number | null;
   guard: GuardResult;
   actions: PlannedAction[];
+  also?: StreamedPlan["also"];
 }
 
 export interface StreamedPlan {
@@ -49,15 +50,24 @@ export interface StreamedPlan {
   actions: Iterable<PlannedAction>;
   /** The guard's verdict for this many deprovisioning actions (it may count the hub first). */
   guard: (deprovisions: number) => GuardResult | Promise<GuardResult>;
+  /**
+   * Statements written in the batch that stores the plan, after it (its sync log line, an event's
+   * approval): atomic with it, and no round trip of their own. Their results come back as `also`.
+   */
+  also?: (plan: PlanView) => Stmt[];
 }
 
 /** Stores the import, the plan and every action atomically: a plan is whole or absent. */
 export async function savePlan(db: Db, input: NewImport, plan: NewPlan) {
-  return storePlan(db, input, { ...plan, guard: () => plan.guard });
+  return (await storePlan(db, input, { ...plan, guard: () => plan.guard })).plan;
 }
 
 /** savePlan for actions that arrive one at a time (a big export's plan is never held whole). */
-export async function storePlan(db: Db, input: NewImport, plan: StreamedPlan) {
+export async function storePlan(
+  db: Db,
+  input: NewImport,
+  plan: StreamedPlan,
+): Promise<{ plan: PlanView; also: ResultSet[] }> {
   const importId = timeOrderedId();
   const planId = timeOrderedId();
   const draft = crypto.randomUUID();
@@ -118,7 +128,10 @@ export async function storePlan(db: Db, input: NewImport, plan: StreamedPlan) {
           { sql: "DELETE FROM plan_drafts WHERE draft = ?", args: [draft] },
         ]
       : parts.map((actions) => ({ sql: INSERT_ACTIONS, args: [tenantId, planId, actions] }));
-  await db.$client.batch(
+  // Just stored, nothing approved yet: no need to read it back.
+  const stored: PlanView = { ...planRow, progress: NO_PROGRESS };
+  const also = plan.also?.(stored) ?? [];
+  const results = await db.$client.batch(
     [
       insertImport(importId, input, createdAt),
       {
@@ -138,11 +151,11 @@ export async function storePlan(db: Db, input: NewImport, plan: StreamedPlan) {
         ],
       },
       ...actionStatements,
+      ...also,
     ],
     "write",
   );
-  // Just stored, nothing approved yet: no need to read it back.
-  return { ...planRow, progress: NO_PROGRESS };
+  return { plan: stored, also: results.slice(results.length - also.length) };
 }
 
 const NO_PROGRESS = { approved: 0, pending: 0, done: 0, failed: 0, stale: 0, skipped: 0, complete: true };

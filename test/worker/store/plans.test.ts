@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { planActions } from "../../../db/schema.ts";
 import type { PlannedAction } from "../../../worker/engine/types.ts";
-import { listActions, savePlan } from "../../../worker/store/plans.ts";
+import { listActions, type NewPlan, savePlan, storePlan } from "../../../worker/store/plans.ts";
 import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
 
@@ -41,7 +41,7 @@ function newPerson(kind: "invite" | "scheduled", n: number): PlannedAction {
   };
 }
 
-async function store(actions: PlannedAction[]) {
+async function store(actions: PlannedAction[], also?: NewPlan["also"]) {
   const plan = await savePlan(
     t.db,
     {
@@ -55,9 +55,19 @@ async function store(actions: PlannedAction[]) {
       issues: [],
       createdBy: "t",
     },
-    { mappingVersion: null, guard: { deprovisions: 0, active: 0, limit: 10, blocked: false }, actions },
+    {
+      mappingVersion: null,
+      guard: { deprovisions: 0, active: 0, limit: 10, blocked: false },
+      actions,
+      ...(also ? { also } : {}),
+    },
   );
   return plan.id;
+}
+
+async function count(table: "imports" | "plans" | "plan_actions" | "sync_runs"): Promise<number> {
+  const result = await t.db.$client.execute(`SELECT count(*) AS n FROM ${table}`);
+  return Number(result.rows[0]?.n);
 }
 
 describe("a new person's changes", () => {
@@ -95,5 +105,41 @@ describe("an invite's payload", () => {
     expect(rows[0]?.payload).toEqual(invite);
     // A scheduled start is invited later from its stored record: kept whole.
     expect(rows[1]?.payload).toEqual(newPerson("scheduled", 2).payload);
+  });
+});
+
+describe("statements written with a plan", () => {
+  it("see the plan as stored and have their results returned", async () => {
+    const { plan, also } = await storePlan(
+      t.db,
+      {
+        tenantId,
+        hubId,
+        source: "api",
+        filename: null,
+        partial: false,
+        columns: [],
+        rowCount: 1,
+        issues: [],
+        createdBy: "t",
+      },
+      {
+        mappingVersion: null,
+        actions: [newPerson("invite", 1)],
+        guard: () => ({ deprovisions: 0, active: 0, limit: 10, blocked: false }),
+        also: (stored) => [
+          { sql: "SELECT count(*) AS n FROM plan_actions WHERE plan_id = ?", args: [stored.id] },
+        ],
+      },
+    );
+    expect(also).toHaveLength(1);
+    expect(Number(also[0]?.rows[0]?.n)).toBe(1);
+    expect(plan.summary).toEqual({ invite: 1 });
+  });
+
+  it("are atomic with it: one that fails leaves no import, plan or action behind", async () => {
+    const failing = () => [{ sql: "INSERT INTO plans (id) VALUES (NULL)", args: [] }];
+    await expect(store([newPerson("invite", 1)], failing)).rejects.toThrow();
+    expect([await count("imports"), await count("plans"), await count("plan_actions")]).toEqual([0, 0, 0]);
   });
 });
