@@ -244,8 +244,9 @@ async function scaling(stack: BenchStack, pid: number) {
 const stack = await startBenchStack();
 let result: Record<string, unknown>;
 try {
-  const pid = workerdPid(stack.worker.process.pid as number);
-  if (pid === null) throw new Error("workerd was not found under wrangler");
+  // Miniflare spawned workerd as a child of this process.
+  const pid = workerdPid(process.pid);
+  if (pid === null) throw new Error("workerd was not found under the benchmark");
   result = values.scaling ? await scaling(stack, pid) : await main(stack, pid);
 } finally {
   await stack.stop();

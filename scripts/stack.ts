@@ -1,11 +1,15 @@
 // Starting the real local stack: sqld (libSQL server) and the worker under `wrangler dev`
-// (workerd). Used by `npm start`, the end-to-end tests and the benchmark, so all three run the
-// same parts the same way.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+// (workerd). Used by `npm start` and the end-to-end tests, so both run the same parts the same
+// way. The benchmark runs the worker as deployed instead (`startWorkerd`): the bundle
+// `wrangler deploy` uploads, under workerd, without wrangler dev's proxy in front.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -112,6 +116,86 @@ export async function startWorker(options: WorkerOptions): Promise<Service> {
   const service = supervise(child, url);
   await waitFor(`${url}/healthz`, service, 90_000);
   return service;
+}
+
+/** A service this process runs itself, so there is no child process to hand out. */
+export type InProcessService = Omit<Service, "process">;
+
+/**
+ * The worker exactly as deployed: the bundle `wrangler deploy` would upload (nodejs_compat
+ * polyfills included), run by Miniflare (the library wrangler itself drives workerd with) with
+ * wrangler.toml's compatibility date and flags. wrangler dev puts a Node proxy (live reload, an
+ * inspector) in front of workerd that costs ~3 ms a request and that production does not have;
+ * here requests reach workerd's own entry socket. Miniflare spawns workerd as a child of this
+ * process. Cron triggers are not run: the benchmark drives the worker by HTTP only.
+ */
+export async function startWorkerd(
+  options: Omit<WorkerOptions, "testScheduled" | "interactive">,
+): Promise<InProcessService> {
+  // Loaded here, not at the top: `npm start` and the tests do not need them.
+  const [{ Miniflare }, { unstable_readConfig }] = await Promise.all([
+    import("miniflare"),
+    import("wrangler"),
+  ]);
+  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") }, { hideWarnings: true });
+  const url = `http://127.0.0.1:${options.port}`;
+  let log = "";
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8_000);
+  };
+  const bundleDir = mkdtempSync(join(tmpdir(), "profile-sync-bundle-"));
+  const miniflare = new Miniflare({
+    modules: true,
+    // Module names are paths relative to this root, which must hold the bundle.
+    modulesRoot: bundleDir,
+    scriptPath: await bundle(bundleDir),
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    // The same vars startWorker passes to wrangler dev, over wrangler.toml's.
+    bindings: {
+      ...config.vars,
+      ENVIRONMENT: "development",
+      ...options.vars,
+      DATABASE_URL: options.databaseUrl,
+    },
+    host: "127.0.0.1",
+    port: options.port,
+    // Without this Miniflare downloads Cloudflare's `request.cf` sample; the worker does not read it.
+    cf: false,
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+      stdout.on("data", keep);
+      stderr.on("data", keep);
+    },
+  });
+  const service: InProcessService = { url, output: () => log, stop: () => miniflare.dispose() };
+  try {
+    await miniflare.ready;
+    const health = await fetch(`${url}/healthz`);
+    if (!health.ok) throw new Error(`The worker is not healthy (${health.status}): ${await health.text()}`);
+    return service;
+  } catch (error) {
+    // After a failed start, dispose rethrows the start's error: the log says more.
+    await service.stop().catch(() => {});
+    throw new Error(`${(error as Error).message}\n${log}`);
+  } finally {
+    // workerd was handed the code when it started: the bundle on disk is no longer read.
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+}
+
+/** Bundles the worker into `outDir` as `wrangler deploy` does, offline; returns the entry module. */
+async function bundle(outDir: string): Promise<string> {
+  try {
+    await promisify(execFile)(join(BIN, "wrangler"), ["deploy", "--dry-run", "--outdir", outDir], {
+      cwd: ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_LOG: "warn" },
+    });
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`wrangler could not bundle the worker:\n${stderr ?? ""}${stdout ?? ""}`);
+  }
+  return join(outDir, "index.js");
 }
 
 function supervise(child: ChildProcess, url: string): Service {

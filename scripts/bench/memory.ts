@@ -1,5 +1,6 @@
-// Memory of processes, read from /proc: the workerd that runs the worker (a child of wrangler), its
-// resident set sampled while the benchmark runs and its high-water mark (VmHWM) at the end.
+// Memory of processes, read from /proc: the workerd that runs the worker (a child of the benchmark,
+// spawned by Miniflare), its resident set sampled while the benchmark runs and its high-water mark
+// (VmHWM) at the end.
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Resident and peak resident set of a process, in MB; null once it has exited. */
@@ -41,7 +42,7 @@ function childrenByParent(): Map<number, number[]> {
   return children;
 }
 
-/** The workerd process under a wrangler process (wrangler → workerd, sometimes through a shell). */
+/** The first workerd process under `root` (its child when Miniflare spawns it; deeper under wrangler dev). */
 export function workerdPid(root: number): number | null {
   for (const pid of descendants(root)) {
     try {

@@ -1,8 +1,8 @@
-// The benchmark's stack and tenants: sqld on a fresh database and the worker under wrangler dev
-// (workerd), both on 127.0.0.1 and started exactly as `npm start` and the end-to-end tests start
-// them; tenants with a hub, an admin key and the export's mapping. Seeding a tenant with its
-// previous snapshot runs the real import → approve → execute code in this process, against the
-// same sqld: it is setup, not measured.
+// The benchmark's stack and tenants: sqld on a fresh database and the worker as deployed (its
+// `wrangler deploy` bundle under workerd, no dev proxy: see startWorkerd), both on 127.0.0.1;
+// tenants with a hub, an admin key and the export's mapping. Seeding a tenant with its previous
+// snapshot runs the real import → approve → execute code in this process, against the same sqld:
+// it is setup, not measured.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +13,12 @@ import { saveMapping } from "../../worker/store/mappings.ts";
 import { setApproval } from "../../worker/store/plans.ts";
 import { createApiKey, createHub, createTenant } from "../../worker/store/tenants.ts";
 import { executePlan, importAndPlan } from "../../worker/sync.ts";
-import { freePort, type Service, startSqld, startWorker } from "../stack.ts";
+import { freePort, type InProcessService, type Service, startSqld, startWorkerd } from "../stack.ts";
 import { MAPPING } from "./data.ts";
-import { descendants } from "./memory.ts";
 
 export interface BenchStack {
   sqld: Service;
-  worker: Service;
+  worker: InProcessService;
   client: Client;
   db: Db;
   stop: () => Promise<void>;
@@ -32,7 +31,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const db = openDb(client);
   await applyMigrations(db);
   // The benchmark sends thousands of requests a minute with one key: no rate limit.
-  const worker = await startWorker({
+  const worker = await startWorkerd({
     port: await freePort(),
     databaseUrl: sqld.url,
     // The 250,000-row scaling run is past one import's default ceiling (sized for a 128 MB
@@ -46,16 +45,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     db,
     stop: async () => {
       client.close();
-      // wrangler does not always take its workerd down with it: those are stopped by pid.
-      const children = descendants(worker.process.pid as number);
       await worker.stop();
-      for (const pid of children) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
       await sqld.stop();
       rmSync(dir, { recursive: true, force: true });
     },
