@@ -197,7 +197,8 @@ export function columnMapper(m: MappingColumn): ColumnMapper {
 }
 
 function mapValue(m: MappingColumn, value: string): string {
-  return m.values[value] ?? value;
+  // Own keys only: a cell reading "toString" or "__proto__" is a value, not the object's machinery.
+  return (Object.hasOwn(m.values, value) ? m.values[value] : undefined) ?? value;
 }
 
 function normaliseCore(field: CoreField, raw: string | null): string | null {

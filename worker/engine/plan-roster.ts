@@ -4,6 +4,8 @@
 // HRIS says (same fingerprint, dates, approver and region, and nothing else to do) are settled from
 // the compact data alone; the others are rebuilt as PersonRecords and planned by planMatch, with
 // their members' full snapshots, which the caller fetches for the indices in `needed`.
+
+import type { TextColumn } from "./columns.ts";
 import { cycleWarning, NO_MANAGER, regionOf, reorderLastFirst, unresolvedManager } from "./derive.ts";
 import { employmentOf, hasStarted } from "./employment.ts";
 import { fold } from "./fold.ts";
@@ -90,7 +92,7 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
   for (let r = 0; r < n; r++) {
     if (state[r] === REJECTED || state[r] === ERROR) continue;
     if (mapped.has("manager")) {
-      const ref = roster.managers[r]?.trim();
+      const ref = roster.managers.at(r)?.trim();
       if (!ref) warn(r, NO_MANAGER);
       else {
         const found = directory.resolve(ref);
@@ -99,7 +101,7 @@ export function planRoster(roster: Roster, members: MemberIndex, options: Roster
       }
     }
     if (mapped.has("country")) {
-      const raw = roster.countries[r] ?? null;
+      const raw = roster.countries.at(r);
       let region = raw === null ? undefined : regions.get(raw);
       if (region === undefined) {
         region = regionOf(raw, options.regions);
@@ -190,9 +192,9 @@ function planFields(roster: Roster, r: number): PersonRecord {
   return {
     row: roster.lines[r] as number,
     core: {
-      employmentStatus: roster.statuses[r],
-      startDate: roster.startDates[r],
-      terminationDate: roster.terminationDates[r],
+      employmentStatus: roster.statuses.at(r),
+      startDate: roster.startDates.at(r),
+      terminationDate: roster.terminationDates.at(r),
     },
     derived: {},
     warnings: [],
@@ -203,8 +205,8 @@ function planFields(roster: Roster, r: number): PersonRecord {
 
 /** matchRecords' duplicates: two rows for one person are both errors, employee id first. */
 function flagDuplicates(roster: Roster, state: Uint8Array, errors: Map<number, string>): void {
-  const flag = (all: (string | null)[], label: string) => {
-    const keys = all.map((key, r) => (state[r] === REJECTED ? null : key));
+  const flag = (all: TextColumn, label: string) => {
+    const keys = Array.from({ length: roster.size }, (_, r) => (state[r] === REJECTED ? null : all.at(r)));
     const first = keyIndex(keys, "first");
     const repeated = new Map<number, number[]>();
     for (let r = 0; r < roster.size; r++) {
@@ -240,8 +242,8 @@ function flagDuplicates(roster: Roster, state: Uint8Array, errors: Map<number, s
 
 /** matchRecords' matchOne: a member index, NONE, or the error. */
 function matchRow(roster: Roster, members: MemberIndex, r: number): number | string {
-  const employeeId = roster.employeeIds[r] ?? null;
-  const email = roster.emails[r] ?? "";
+  const employeeId = roster.employeeIds.at(r);
+  const email = roster.emails.at(r) ?? "";
   const byId = employeeId ? members.byEmployeeId.get(employeeId) : NONE;
   if (byId !== NONE) {
     const owner = members.byEmail.get(email);
@@ -272,8 +274,10 @@ function managerDirectory(
   node: (r: number) => number,
   memberNames: readonly string[] | undefined,
 ): Directory {
-  const joining = (keys: (string | null)[]) =>
-    keys.map((key, r) => (state[r] !== REJECTED && state[r] !== ERROR && joins[r] ? key : null));
+  const joining = (keys: TextColumn) =>
+    Array.from({ length: roster.size }, (_, r) =>
+      state[r] !== REJECTED && state[r] !== ERROR && joins[r] ? keys.at(r) : null,
+    );
   const rowByEmployeeId = keyIndex(joining(roster.employeeIds), "last");
   const rowByEmail = keyIndex(joining(roster.emails), "last");
   const fromRow = (r: number) => (r < 0 ? undefined : node(r));
@@ -377,8 +381,8 @@ function unchanged(
   const row = combinedFingerprint(
     roster.hashes[r] as number,
     [
-      layout.hasStartDate ? (roster.startDates[r] ?? null) : null,
-      layout.hasTerminationDate ? (roster.terminationDates[r] ?? null) : null,
+      layout.hasStartDate ? roster.startDates.at(r) : null,
+      layout.hasTerminationDate ? roster.terminationDates.at(r) : null,
     ],
     [
       layout.mapped.has("manager") ? approverId : null,
@@ -401,8 +405,8 @@ function absentMembers(
   const unsureIds = new Set<string | null | undefined>();
   for (let r = 0; r < roster.size; r++) {
     if (state[r] === REJECTED || errors.has(r)) {
-      unsure.add(roster.emails[r] ?? null);
-      unsureIds.add(roster.employeeIds[r] || undefined);
+      unsure.add(roster.emails.at(r));
+      unsureIds.add(roster.employeeIds.at(r) || undefined);
     } else if (memberOf[r] !== NONE) seen[memberOf[r] as number] = 1;
   }
   const absent: number[] = [];

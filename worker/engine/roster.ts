@@ -1,11 +1,13 @@
 // The "map" step for a whole export, kept compact: each row is mapped as applyMapping maps it and
-// stored as one JSON string of its mapped values, a fingerprint of them, and the few fields
-// planning looks at for every row (identity, manager, status, country, dates). A full
-// PersonRecord is rebuilt only for the rows that turn out to need an action. Date columns are
-// read whole at the end, as applyMapping reads them (a column's day/month order is inferred from
-// all its values).
+// stored by column (columns.ts: repeated values kept once), with a fingerprint of its mapped values.
+// The fields planning looks at for every row (identity, manager, status, country, dates) are read
+// from those columns. A full PersonRecord is rebuilt only for the rows that turn out to need an
+// action. Date columns are read whole at the end, as applyMapping reads them (a column's day/month
+// order is inferred from all its values).
 import type { MappingColumn } from "../../db/schema.ts";
-import { fingerprint } from "./fingerprint.ts";
+import { Column, emptyColumn, grown, type TextColumn, type Value } from "./columns.ts";
+import { type DateIssue, parseDateColumn } from "./dates.ts";
+import { rowFingerprint } from "./fingerprint.ts";
 import {
   columnMapper,
   coreCell,
@@ -14,7 +16,6 @@ import {
   isCoreField,
   MAX_VALUE_CHARS,
   mappedValue,
-  readDates,
 } from "./mapping.ts";
 import type { RowSource } from "./parse.ts";
 import type { CoreField, DateOrder, Issue, PersonRecord } from "./types.ts";
@@ -34,20 +35,24 @@ export interface RosterLayout {
 export interface Roster {
   layout: RosterLayout;
   size: number;
-  lines: number[];
-  /** The row's mapped values in `active` order (dates as null: see startDates/terminationDates). */
-  json: string[];
-  /** Fingerprint of `json`. */
-  hashes: number[];
-  employeeIds: (string | null)[];
-  emails: (string | null)[];
-  managers: (string | null)[];
-  statuses: (string | null)[];
-  countries: (string | null)[];
+  lines: Int32Array;
+  /** The row's mapped values, one column per `active` column (a date column's are null: see startDates). */
+  values: Column[];
+  /**
+   * Fingerprint of the JSON of the row's values (as memberFingerprint writes a member's): 53 bits,
+   * exact in a double.
+   */
+  hashes: Float64Array;
+  /** The fields planning reads for every row: the `values` columns that feed them. */
+  employeeIds: TextColumn;
+  emails: TextColumn;
+  managers: TextColumn;
+  statuses: TextColumn;
+  countries: TextColumn;
   /** Where the first and last name are among a row's values (-1: not mapped). */
   nameAt: [number, number];
-  startDates: (string | null)[];
-  terminationDates: (string | null)[];
+  startDates: TextColumn;
+  terminationDates: TextColumn;
   /** Why a row cannot become a person, by row index. */
   rejected: Map<number, string>;
   warnings: Map<number, string[]>;
@@ -68,27 +73,6 @@ export function rosterLayout(columns: string[], mapping: MappingColumn[]): Roste
     profileKeys: [...mapped].filter((f) => !core.has(f as CoreField)),
     hasStartDate: core.has("startDate"),
     hasTerminationDate: core.has("terminationDate"),
-  };
-}
-
-// Cells are slices of the reader's text: a string kept past its row is copied, so the text it came
-// from can go. V8 copies substrings under 13 characters itself; a longer one is copied by
-// flattening a concatenation.
-function detach(value: string): string {
-  return value.length < 13 ? value : ` ${value}`.slice(1);
-}
-
-/** Repeated values (statuses, countries, managers, dates) are kept once. */
-function interner(): (value: string | null) => string | null {
-  const seen = new Map<string, string>();
-  return (value) => {
-    if (value === null) return null;
-    let kept = seen.get(value);
-    if (kept === undefined) {
-      kept = detach(value);
-      seen.set(kept, kept);
-    }
-    return kept;
   };
 }
 
@@ -146,52 +130,29 @@ function rosterBuilder(
   mapping: MappingColumn[],
   dateOrder: DateOrder | null,
 ): RosterBuilder {
-  const source = { columns };
-  const layout = rosterLayout(source.columns, mapping);
+  const layout = rosterLayout(columns, mapping);
   const { active } = layout;
-  const columnIndex = active.map((m) => source.columns.indexOf(m.column));
+  const columnIndex = active.map((m) => columns.indexOf(m.column));
   const isCore = active.map((m) => m.kind === "core");
   const isDate = active.map((m) => m.kind === "core" && DATE_FIELDS.has(m.field as CoreField));
   const mappers = active.map(columnMapper);
-  const dateRaw = active.map(() => [] as string[]);
+  // A date column holds its raw cells until it is read whole.
+  const stored = active.map(() => new Column());
   // Where the fields read for every row come from: the last column feeding each, as in record.core.
   const at = (field: CoreField) => active.findLastIndex((m) => m.kind === "core" && m.field === field);
-  const fieldAt = {
-    employeeId: at("employeeId"),
-    email: at("email"),
-    manager: at("manager"),
-    employmentStatus: at("employmentStatus"),
-    country: at("country"),
-    firstName: at("firstName"),
-    lastName: at("lastName"),
-  };
-  const intern = interner();
-  const roster: Roster = {
-    layout,
-    size: 0,
-    lines: [],
-    json: [],
-    hashes: [],
-    employeeIds: [],
-    emails: [],
-    managers: [],
-    statuses: [],
-    countries: [],
-    nameAt: [fieldAt.firstName, fieldAt.lastName],
-    startDates: [],
-    terminationDates: [],
-    rejected: new Map(),
-    warnings: new Map(),
-    issues: [],
-  };
+  const emailAt = at("email");
+  let size = 0;
+  let lines = new Int32Array(1024);
+  let hashes = new Float64Array(1024);
   const problems = new Map<number, string>();
+  const rowWarnings = new Map<number, string[]>();
   const warnings: string[] = [];
-  const text = (values: unknown[], i: number): string | null =>
-    i < 0 ? null : ((values[i] as string | null | undefined) ?? null);
+  // One row's values, for its fingerprint: the columns' copies, which (unlike slices of the
+  // reader's text) are quick to read.
+  const values: (Value | null)[] = new Array(active.length);
 
   const add = (cells: string[], line: number) => {
-    const r = roster.size++;
-    const values: unknown[] = new Array(active.length);
+    const r = size++;
     let long: string | null = null;
     for (let i = 0; i < active.length; i++) {
       let raw = cells[columnIndex[i] as number] ?? "";
@@ -199,33 +160,53 @@ function rosterBuilder(
       if (long === null && raw.length > MAX_VALUE_CHARS)
         long = tooLong((active[i] as MappingColumn).column, raw);
       if (isDate[i]) {
-        (dateRaw[i] as string[]).push(detach(raw));
+        (stored[i] as Column).push(raw);
         values[i] = null;
-      } else values[i] = (mappers[i] as (typeof mappers)[number])(raw, warnings) ?? null;
+      } else {
+        const value = (mappers[i] as (typeof mappers)[number])(raw, warnings) ?? null;
+        values[i] = (stored[i] as Column).push(value);
+      }
     }
-    const json = JSON.stringify(values);
-    roster.lines.push(line);
-    roster.json.push(json);
-    roster.hashes.push(fingerprint(json));
-    const employeeId = text(values, fieldAt.employeeId);
-    const email = text(values, fieldAt.email);
-    roster.employeeIds.push(employeeId === null ? null : detach(employeeId));
-    roster.emails.push(email === null ? null : detach(email));
-    roster.managers.push(intern(text(values, fieldAt.manager)));
-    roster.statuses.push(intern(text(values, fieldAt.employmentStatus)));
-    roster.countries.push(intern(text(values, fieldAt.country)));
+    if (r === lines.length) {
+      lines = grown(lines);
+      hashes = grown(hashes);
+    }
+    lines[r] = line;
+    hashes[r] = rowFingerprint(values);
     if (warnings.length) {
-      roster.warnings.set(r, warnings.slice());
+      rowWarnings.set(r, warnings.slice());
       warnings.length = 0;
     }
-    const problem = long ?? emailProblem(fieldAt.email < 0 ? undefined : email);
+    const email = emailAt < 0 ? undefined : ((values[emailAt] as string | null) ?? null);
+    const problem = long ?? emailProblem(email);
     if (problem) problems.set(r, problem);
   };
 
-  const finish = (parseIssues: Issue[]) => {
-    readDateColumns(roster, isDate, dateRaw, dateOrder, intern);
+  const finish = (parseIssues: Issue[]): Roster => {
+    for (const column of stored) column.finish();
+    const column = (i: number) => (i < 0 || isDate[i] ? emptyColumn() : (stored[i] as Column));
+    const text = (field: CoreField) => column(at(field)) as TextColumn;
+    const roster: Roster = {
+      layout,
+      size,
+      lines: lines.slice(0, size),
+      hashes: hashes.slice(0, size),
+      values: active.map((_, i) => column(i)),
+      employeeIds: text("employeeId"),
+      emails: text("email"),
+      managers: text("manager"),
+      statuses: text("employmentStatus"),
+      countries: text("country"),
+      nameAt: [at("firstName"), at("lastName")],
+      startDates: emptyColumn() as TextColumn,
+      terminationDates: emptyColumn() as TextColumn,
+      rejected: new Map(),
+      warnings: rowWarnings,
+      issues: [],
+    };
+    readDateColumns(roster, isDate, stored, dateOrder);
     const errors = rowErrors([...parseIssues, ...roster.issues]);
-    for (let r = 0; r < roster.size; r++) {
+    for (let r = 0; r < size; r++) {
       const message = errors.get(roster.lines[r] as number) ?? problems.get(r);
       if (message) roster.rejected.set(r, message);
     }
@@ -243,28 +224,59 @@ function tooLong(column: string, raw: string): string {
 function readDateColumns(
   roster: Roster,
   isDate: boolean[],
-  dateRaw: string[][],
+  raw: Column[],
   dateOrder: DateOrder | null,
-  intern: (value: string | null) => string | null,
 ): void {
   const { active } = roster.layout;
-  const byColumn = new Map<string, (string | null)[]>();
+  const byColumn = new Map<string, Column>();
   active.forEach((m, i) => {
     if (!isDate[i]) return;
     const order = m.dateOrder ?? dateOrder;
-    byColumn.set(m.column, readDates(m.column, dateRaw[i] ?? [], order, roster.lines, roster.issues));
+    byColumn.set(m.column, readDates(m.column, raw[i] as Column, order, roster.lines, roster.issues));
   });
-  roster.startDates = new Array(roster.size).fill(null);
-  roster.terminationDates = new Array(roster.size).fill(null);
-  active.forEach((m, i) => {
-    if (!isDate[i]) return;
-    const dates = byColumn.get(m.column) ?? [];
-    const target = m.field === "startDate" ? roster.startDates : roster.terminationDates;
+  // A field's dates are the last column feeding it, as in record.core.
+  const mapped = (field: CoreField): TextColumn => {
+    const m = active.findLast((m, i) => isDate[i] && m.field === field);
+    const dates = m && byColumn.get(m.column);
+    if (!m || !dates) return emptyColumn() as TextColumn;
     const scratch: string[] = [];
-    for (let r = 0; r < roster.size; r++) {
-      target[r] = intern((mappedValue(m, dates[r] ?? null, scratch) as string | null) ?? null);
-    }
-  });
+    const dictionary = dates.dictionary.map((date) => mappedValue(m, date as string | null, scratch) ?? null);
+    return dates.recoded(dictionary) as TextColumn;
+  };
+  roster.startDates = mapped("startDate");
+  roster.terminationDates = mapped("terminationDate");
+}
+
+/**
+ * mapping.ts's readDates over a column of raw cells: each distinct cell is read once (a date reads
+ * the same wherever it is, and the order is inferred from which values occur), and its issues are
+ * reported for every row holding it, in row order, as reading every row would.
+ */
+function readDates(
+  column: string,
+  raw: Column,
+  order: DateOrder | null,
+  lines: Int32Array,
+  issues: Issue[],
+): Column {
+  const cells = raw.dictionary.map((cell) => (cell as string | null) ?? "");
+  const result = parseDateColumn(cells, order);
+  const report = (issue: DateIssue) => issues.push({ ...issue, row: lines[issue.index] ?? null, column });
+  // The one warning (the order cannot be told) names the first row with such a date; errors follow.
+  const [first] = result.issues;
+  if (first?.level === "warning")
+    report({ ...first, index: firstRowHolding(raw, first.index, lines.length) });
+  const errors = new Map(result.issues.filter((i) => i.level === "error").map((i) => [i.index, i]));
+  for (let r = 0; r < lines.length && errors.size > 0; r++) {
+    const issue = errors.get(raw.codeAt(r));
+    if (issue) report({ ...issue, index: r });
+  }
+  return raw.recoded(result.dates);
+}
+
+function firstRowHolding(column: Column, code: number, size: number): number {
+  for (let r = 0; r < size; r++) if (column.codeAt(r) === code) return r;
+  return 0;
 }
 
 function rowErrors(issues: Issue[]): Map<number, string> {
@@ -281,14 +293,13 @@ function rowErrors(issues: Issue[]): Map<number, string> {
 export function rowName(roster: Roster, r: number): string {
   const [first, last] = roster.nameAt;
   if (first < 0 && last < 0) return "";
-  const values = JSON.parse(roster.json[r] as string) as (string | null)[];
-  return [first < 0 ? null : values[first], last < 0 ? null : values[last]].filter(Boolean).join(" ");
+  const name = (i: number) => (i < 0 ? null : (roster.values[i] as Column).at(r));
+  return [name(first), name(last)].filter(Boolean).join(" ");
 }
 
 /** Row `r` as the PersonRecord applyMapping gives for it. */
 export function recordAt(roster: Roster, r: number): PersonRecord {
   const { active, mapped } = roster.layout;
-  const values = JSON.parse(roster.json[r] as string) as (string | string[] | null)[];
   const record: PersonRecord = {
     row: roster.lines[r] as number,
     core: {},
@@ -299,16 +310,20 @@ export function recordAt(roster: Roster, r: number): PersonRecord {
   };
   active.forEach((m, i) => {
     const field = m.field as string;
+    const value = (roster.values[i] as Column).at(r);
     if (m.kind === "core") {
       if (!isCoreField(field)) return;
-      if (DATE_FIELDS.has(field)) {
-        record.core[field] =
-          field === "startDate" ? (roster.startDates[r] ?? null) : (roster.terminationDates[r] ?? null);
-      } else record.core[field] = (values[i] as string | null) ?? null;
+      if (field === "startDate") record.core[field] = roster.startDates.at(r);
+      else if (field === "terminationDate") record.core[field] = roster.terminationDates.at(r);
+      else record.core[field] = value as string | null;
       return;
     }
-    const value = values[i];
-    if (value !== null && value !== undefined) record.profile[field] = value;
+    // The record's own copy: a column's value is shared by the rows holding it.
+    if (value !== null) record.profile[field] = typeof value === "string" ? value : ownCopy(value);
   });
   return record;
+}
+
+function ownCopy(value: Value): Value {
+  return JSON.parse(JSON.stringify(value)) as Value;
 }
