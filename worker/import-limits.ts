@@ -1,8 +1,8 @@
 // How big one import may be. A Worker isolate has 128 MB for everything: the upload's bytes, the
 // compact roster of its rows (about 100 bytes a row once read), the members' index (about 235
 // bytes a member) and the plan. `npm run bench` runs the engine with V8's heap capped to 128 MB
-// less the export's bytes (README, Performance): a CSV of 100,000 rows of 20 columns peaks at about
-// 90 MB; 250,000 do not fit. The defaults stay at 50,000 rows and 24 MB because the add-on sends
+// less the export's bytes (README, Performance): a CSV of 100,000 rows of 20 columns peaks at
+// 80–90 MB; 250,000 do not fit. The defaults stay at 50,000 rows and 24 MB because the add-on sends
 // JSON, which the route validates into objects before the engine sees it, and that path is not
 // measured yet. Past the ceiling the isolate would run out of memory half-way and the admin would
 // see a crash, so the import is refused first, with a message saying how to split it.
