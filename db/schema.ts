@@ -28,6 +28,15 @@ export const ACTION_KINDS = [
   "skip",
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
+/** The kinds that change a member: what may be approved and executed, and what executions announce. */
+export const MEMBER_CHANGE_KINDS = [
+  "invite",
+  "update",
+  "reactivate",
+  "deactivate",
+  "delete_from_hub",
+  "delete_from_tenant",
+] as const satisfies readonly ActionKind[];
 export const ACTION_STATUSES = ["pending", "done", "failed", "stale", "skipped"] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 /** `member`: the person themself, e.g. accepting their invitation. */

@@ -1,7 +1,7 @@
 // Tenant settings: time zone, date order, the deprovisioning guard, the auto-apply policy, the
 // cron schedule, scheduled-sync sources and their policy, and content-region overrides.
 import { z } from "@hono/zod-openapi";
-import { SCHEDULED_RULES } from "../../db/schema.ts";
+import { MEMBER_CHANGE_KINDS, SCHEDULED_RULES } from "../../db/schema.ts";
 import { cronProblem } from "../cron-syntax.ts";
 import { COUNTRIES } from "../engine/countries.ts";
 import { ActionKind } from "./plans.ts";
@@ -33,18 +33,9 @@ const Guard = z
       "without an override.",
   });
 
-const APPROVABLE = [
-  "invite",
-  "update",
-  "reactivate",
-  "deactivate",
-  "delete_from_hub",
-  "delete_from_tenant",
-] as const;
-
 const AutoApply = z
-  .array(z.enum(APPROVABLE))
-  .max(APPROVABLE.length)
+  .array(z.enum(MEMBER_CHANGE_KINDS))
+  .max(MEMBER_CHANGE_KINDS.length)
   .openapi({
     description:
       "Kinds applied without approval on scheduled syncs and HRIS events. Deprovisioning kinds (deactivate, " +

@@ -5,7 +5,7 @@
 // deprovisions (burst-guard.ts); what it refuses stays in the plan, pending, for an admin.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { members, planActions } from "../../db/schema.ts";
+import { MEMBER_CHANGE_KINDS, members, planActions } from "../../db/schema.ts";
 import { isDeprovisioning } from "../engine/guard.ts";
 import { executeLogged } from "../execution-log.ts";
 import { getPlan, setApproval } from "../store/plans.ts";
@@ -16,14 +16,7 @@ import { badRequest, ScimError } from "./errors.ts";
 
 // A request is one person (or one group's changes): execution is a few small batches.
 const BUDGET_MS = 10_000;
-const RUNNABLE = new Set([
-  "invite",
-  "update",
-  "reactivate",
-  "deactivate",
-  "delete_from_hub",
-  "delete_from_tenant",
-]);
+const RUNNABLE = new Set<string>(MEMBER_CHANGE_KINDS);
 
 export type ActionRow = typeof planActions.$inferSelect;
 

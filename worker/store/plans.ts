@@ -11,7 +11,14 @@
 import type { ResultSet } from "@libsql/client";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { type ActionKind, type ActionStatus, type FieldChange, planActions, plans } from "../../db/schema.ts";
+import {
+  type ActionKind,
+  type ActionStatus,
+  type FieldChange,
+  MEMBER_CHANGE_KINDS,
+  planActions,
+  plans,
+} from "../../db/schema.ts";
 import { type GuardResult, isDeprovisioning } from "../engine/guard.ts";
 import type { Issue, PlannedAction } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
@@ -360,15 +367,6 @@ export async function listActions(db: Db, tenantId: string, planId: string, filt
   return { actions: page, next: rows.length > filter.limit && last ? last.seq : null };
 }
 
-const APPROVABLE: ActionKind[] = [
-  "invite",
-  "update",
-  "reactivate",
-  "deactivate",
-  "delete_from_hub",
-  "delete_from_tenant",
-];
-
 export interface ApprovalChange {
   approved: boolean;
   actionIds?: string[];
@@ -400,7 +398,7 @@ export async function setApproval(db: Db, tenantId: string, planId: string, chan
         eq(planActions.tenantId, tenantId),
         eq(planActions.planId, planId),
         eq(planActions.status, "pending"),
-        inArray(planActions.kind, APPROVABLE),
+        inArray(planActions.kind, [...MEMBER_CHANGE_KINDS]),
         change.all ? undefined : sql`(${sql.join(selectors, sql` or `)})`,
       ),
     );

@@ -4,7 +4,7 @@
 import type { ResultSet } from "@libsql/client";
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { type ActionKind, outbox, webhooks } from "../../db/schema.ts";
+import { type ActionKind, MEMBER_CHANGE_KINDS, outbox, webhooks } from "../../db/schema.ts";
 import { AppError } from "../errors.ts";
 import { memberEventOf, subscribes, type WebhookEventType } from "../webhook-events.ts";
 import type { Args, Stmt } from "./audit.ts";
@@ -166,24 +166,14 @@ export function planCreatedStatement(plan: PlanView): Stmt {
   });
 }
 
-// What an execution announces: its done actions that change a member.
-const MEMBER_KINDS: ActionKind[] = [
-  "invite",
-  "update",
-  "reactivate",
-  "deactivate",
-  "delete_from_hub",
-  "delete_from_tenant",
-];
-
 /** The plan's done actions an execution announces, as a statement for a batch; doneFrom reads them. */
 export function doneStatement(tenantId: string, planId: string): Stmt {
   return {
     sql: `SELECT id, kind, member_id, payload, email, employee_id, executed_at FROM plan_actions
           WHERE tenant_id = ? AND plan_id = ? AND status = 'done'
-            AND kind IN (${MEMBER_KINDS.map(() => "?").join(", ")})
+            AND kind IN (${MEMBER_CHANGE_KINDS.map(() => "?").join(", ")})
           ORDER BY seq`,
-    args: [tenantId, planId, ...MEMBER_KINDS],
+    args: [tenantId, planId, ...MEMBER_CHANGE_KINDS],
   };
 }
 
