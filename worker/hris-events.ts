@@ -20,6 +20,7 @@ import { inviteTemplateOf } from "./store/invitations.ts";
 import {
   contentRegionsStatement,
   type MemberKeys,
+  memberKeys,
   regionsFrom,
   snapshotsByKeysStatement,
   snapshotsFrom,
@@ -140,18 +141,13 @@ async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): 
  * normalises them; planning reads the members again if it ends up wanting others.
  */
 function keysOf(employee: EmployeeFields): MemberKeys {
-  const employeeIds = new Set<string>();
-  const emails = new Set<string>();
-  const employeeId = employee.employeeId?.trim();
-  const email = employee.email?.trim().toLowerCase();
-  const manager = employee.manager?.trim();
-  if (employeeId) employeeIds.add(employeeId);
-  if (email) emails.add(email);
-  if (manager) {
-    employeeIds.add(manager);
-    emails.add(manager.toLowerCase());
-  }
-  return { employeeIds: [...employeeIds], emails: [...emails] };
+  return memberKeys([
+    {
+      employeeId: employee.employeeId?.trim(),
+      email: employee.email?.trim().toLowerCase(),
+      manager: employee.manager,
+    },
+  ]);
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   loadMemberIndex,
   memberNames as loadMemberNames,
   type MemberKeys,
+  memberKeys,
   snapshotsByIds,
   snapshotsByKeys,
 } from "./store/members.ts";
@@ -280,20 +281,13 @@ async function planAgainstMembers(
 
 /** Employee ids and emails the rows can match or name as a manager. */
 function keysOf(roster: Roster): MemberKeys {
-  const employeeIds = new Set<string>();
-  const emails = new Set<string>();
-  for (let r = 0; r < roster.size; r++) {
-    const employeeId = roster.employeeIds.at(r);
-    const email = roster.emails.at(r);
-    const manager = roster.managers.at(r)?.trim();
-    if (employeeId) employeeIds.add(employeeId);
-    if (email) emails.add(email);
-    if (manager) {
-      employeeIds.add(manager);
-      emails.add(manager.toLowerCase());
-    }
-  }
-  return { employeeIds: [...employeeIds], emails: [...emails] };
+  return memberKeys(
+    Array.from({ length: roster.size }, (_, r) => ({
+      employeeId: roster.employeeIds.at(r),
+      email: roster.emails.at(r),
+      manager: roster.managers.at(r),
+    })),
+  );
 }
 
 /**

@@ -274,6 +274,28 @@ export interface MemberKeys {
   emails: string[];
 }
 
+interface NamedBy {
+  employeeId: string | null | undefined;
+  email: string | null | undefined;
+  manager: string | null | undefined;
+}
+
+/** The keys that find the members some people can be or name as their manager (by id or email). */
+export function memberKeys(people: Iterable<NamedBy>): MemberKeys {
+  const employeeIds = new Set<string>();
+  const emails = new Set<string>();
+  for (const person of people) {
+    const manager = person.manager?.trim();
+    if (person.employeeId) employeeIds.add(person.employeeId);
+    if (person.email) emails.add(person.email);
+    if (manager) {
+      employeeIds.add(manager);
+      emails.add(manager.toLowerCase());
+    }
+  }
+  return { employeeIds: [...employeeIds], emails: [...emails] };
+}
+
 /** snapshotsByKeys as a statement, for a batch that reads other things too (an event's claim). */
 export function snapshotsByKeysStatement(tenantId: string, hubId: string, keys: MemberKeys): InStatement {
   // Two index lookups joined: SQLite answers `employee_id in (…) or email in (…)` by scanning the
