@@ -11,6 +11,7 @@ import { savePlan } from "../../worker/store/plans.ts";
 import { POLICY_APPROVER } from "../../worker/store/policy.ts";
 import { createHub, createTenant } from "../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../helpers/db.ts";
+import { tenantWithHub } from "../helpers/tenant.ts";
 
 let t: TestDb;
 beforeEach(async () => {
@@ -67,8 +68,7 @@ async function approved(planId: string) {
 }
 
 async function setUp(settings: Partial<TenantSettings> = {}) {
-  const tenantId = (await createTenant(t.db, "T", settings)).id;
-  const hubId = (await createHub(t.db, tenantId, "H")).id;
+  const { tenantId, hubId } = await tenantWithHub(t.db, settings);
   // Last week's plan scheduled Sam to start today.
   await plan(tenantId, hubId, [action("scheduled", "sam@x.test", 5)]);
   const planId = await plan(tenantId, hubId, [
@@ -105,9 +105,9 @@ describe("approveScheduled", () => {
   });
 
   it("never approves a deletion, even when autoApply names it", async () => {
-    const tenantId = (await createTenant(t.db, "T", { autoApply: ["delete_from_hub", "delete_from_tenant"] }))
-      .id;
-    const hubId = (await createHub(t.db, tenantId, "H")).id;
+    const { tenantId, hubId } = await tenantWithHub(t.db, {
+      autoApply: ["delete_from_hub", "delete_from_tenant"],
+    });
     const planId = await plan(tenantId, hubId, [
       action("delete_from_hub", "a@x.test", null),
       action("delete_from_tenant", "b@x.test", null),
@@ -116,8 +116,7 @@ describe("approveScheduled", () => {
   });
 
   it("approves nothing in a plan the guard blocked", async () => {
-    const tenantId = (await createTenant(t.db, "T")).id;
-    const hubId = (await createHub(t.db, tenantId, "H")).id;
+    const { tenantId, hubId } = await tenantWithHub(t.db);
     const leavers = Array.from({ length: 12 }, (_, i) => action("deactivate", `l${i}@x.test`, i + 2));
     const planId = await plan(tenantId, hubId, [action("update", "ada@x.test", 1), ...leavers], 20);
     expect(await approveScheduled(t.db, tenantId, planId)).toBe(0);

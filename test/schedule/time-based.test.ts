@@ -10,17 +10,17 @@ import { offboardLeavers } from "../../worker/schedule/leavers.ts";
 import { inviteStarters } from "../../worker/schedule/starters.ts";
 import { saveMapping } from "../../worker/store/mappings.ts";
 import { setApproval } from "../../worker/store/plans.ts";
-import { createHub, createTenant, DEFAULT_SETTINGS } from "../../worker/store/tenants.ts";
+import { DEFAULT_SETTINGS } from "../../worker/store/tenants.ts";
 import { executePlan, importAndPlan } from "../../worker/sync.ts";
 import { type TestDb, testDb } from "../helpers/db.ts";
+import { tenantWithHub } from "../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
 let hubId: string;
 beforeEach(async () => {
   t = await testDb();
-  tenantId = (await createTenant(t.db, "T")).id;
-  hubId = (await createHub(t.db, tenantId, "H")).id;
+  ({ tenantId, hubId } = await tenantWithHub(t.db));
   const core = (column: string, field: string): MappingColumn => ({
     column,
     field,

@@ -8,9 +8,9 @@ import { AppError } from "../../worker/errors.ts";
 import { receiveHrisEvent } from "../../worker/hris-events.ts";
 import { setApproval } from "../../worker/store/plans.ts";
 import { updateSettings } from "../../worker/store/settings.ts";
-import { createHub, createTenant } from "../../worker/store/tenants.ts";
 import { createWebhook } from "../../worker/store/webhooks.ts";
 import { type TestDb, testDb } from "../helpers/db.ts";
+import { tenantWithHub } from "../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
@@ -18,8 +18,7 @@ let hubId: string;
 let counter = 0;
 
 async function setUp(settings: Partial<TenantSettings> = {}) {
-  tenantId = (await createTenant(t.db, "T", { autoApply: ["invite", "update"], ...settings })).id;
-  hubId = (await createHub(t.db, tenantId, "H")).id;
+  ({ tenantId, hubId } = await tenantWithHub(t.db, { autoApply: ["invite", "update"], ...settings }));
 }
 
 beforeEach(async () => {

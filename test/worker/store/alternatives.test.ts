@@ -10,6 +10,7 @@ import { executeBatch } from "../../../worker/store/execution.ts";
 import { getPlan, savePlan, setApproval } from "../../../worker/store/plans.ts";
 import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
+import { handMadeImport } from "../../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
@@ -44,25 +45,11 @@ beforeEach(async () => {
     await t.db.insert(hubMemberships).values({ tenantId, hubId, memberId: id });
   }
   const actions = [absent("a", ["delete_from_hub", "delete_from_tenant"]), absent("b", [])];
-  const plan = await savePlan(
-    t.db,
-    {
-      tenantId,
-      hubId,
-      source: "api",
-      filename: null,
-      partial: false,
-      columns: [],
-      rowCount: 0,
-      issues: [],
-      createdBy: "t",
-    },
-    {
-      mappingVersion: null,
-      guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
-      actions,
-    },
-  );
+  const plan = await savePlan(t.db, handMadeImport(tenantId, hubId), {
+    mappingVersion: null,
+    guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
+    actions,
+  });
   planId = plan.id;
   const rows = await t.db
     .select()

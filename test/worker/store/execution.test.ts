@@ -22,8 +22,8 @@ import {
   runBatch,
 } from "../../../worker/store/execution.ts";
 import { getPlan, savePlan, setApproval } from "../../../worker/store/plans.ts";
-import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
+import { handMadeImport, tenantWithHub } from "../../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
@@ -32,8 +32,7 @@ let ctx: ExecutionContext;
 
 beforeEach(async () => {
   t = await testDb();
-  tenantId = (await createTenant(t.db, "T")).id;
-  hubId = (await createHub(t.db, tenantId, "H")).id;
+  ({ tenantId, hubId } = await tenantWithHub(t.db));
   ctx = {
     tenantId,
     hubId,
@@ -70,25 +69,11 @@ function invite(n: number): PlannedAction {
 }
 
 async function storePlan(actions: PlannedAction[], approve = true) {
-  const plan = await savePlan(
-    t.db,
-    {
-      tenantId,
-      hubId,
-      source: "api",
-      filename: null,
-      partial: false,
-      columns: [],
-      rowCount: 0,
-      issues: [],
-      createdBy: "t",
-    },
-    {
-      mappingVersion: null,
-      guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
-      actions,
-    },
-  );
+  const plan = await savePlan(t.db, handMadeImport(tenantId, hubId), {
+    mappingVersion: null,
+    guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
+    actions,
+  });
   if (approve) await setApproval(t.db, tenantId, plan.id, { approved: true, all: true, by: "t" });
   return plan.id;
 }

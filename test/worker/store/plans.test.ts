@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { planActions } from "../../../db/schema.ts";
 import type { PlannedAction } from "../../../worker/engine/types.ts";
 import { listActions, type NewPlan, savePlan, storePlan } from "../../../worker/store/plans.ts";
-import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
+import { handMadeImport, tenantWithHub } from "../../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
@@ -14,8 +14,7 @@ let hubId: string;
 
 beforeEach(async () => {
   t = await testDb();
-  tenantId = (await createTenant(t.db, "T")).id;
-  hubId = (await createHub(t.db, tenantId, "H")).id;
+  ({ tenantId, hubId } = await tenantWithHub(t.db));
 });
 
 afterEach(() => t.close());
@@ -42,26 +41,12 @@ function newPerson(kind: "invite" | "scheduled", n: number): PlannedAction {
 }
 
 async function store(actions: PlannedAction[], also?: NewPlan["also"]) {
-  const plan = await savePlan(
-    t.db,
-    {
-      tenantId,
-      hubId,
-      source: "api",
-      filename: null,
-      partial: false,
-      columns: [],
-      rowCount: actions.length,
-      issues: [],
-      createdBy: "t",
-    },
-    {
-      mappingVersion: null,
-      guard: { deprovisions: 0, active: 0, limit: 10, blocked: false },
-      actions,
-      ...(also ? { also } : {}),
-    },
-  );
+  const plan = await savePlan(t.db, handMadeImport(tenantId, hubId, { rowCount: actions.length }), {
+    mappingVersion: null,
+    guard: { deprovisions: 0, active: 0, limit: 10, blocked: false },
+    actions,
+    ...(also ? { also } : {}),
+  });
   return plan.id;
 }
 
@@ -110,28 +95,14 @@ describe("an invite's payload", () => {
 
 describe("statements written with a plan", () => {
   it("see the plan as stored and have their results returned", async () => {
-    const { plan, also } = await storePlan(
-      t.db,
-      {
-        tenantId,
-        hubId,
-        source: "api",
-        filename: null,
-        partial: false,
-        columns: [],
-        rowCount: 1,
-        issues: [],
-        createdBy: "t",
-      },
-      {
-        mappingVersion: null,
-        actions: [newPerson("invite", 1)],
-        guard: () => ({ deprovisions: 0, active: 0, limit: 10, blocked: false }),
-        also: (stored) => [
-          { sql: "SELECT count(*) AS n FROM plan_actions WHERE plan_id = ?", args: [stored.id] },
-        ],
-      },
-    );
+    const { plan, also } = await storePlan(t.db, handMadeImport(tenantId, hubId, { rowCount: 1 }), {
+      mappingVersion: null,
+      actions: [newPerson("invite", 1)],
+      guard: () => ({ deprovisions: 0, active: 0, limit: 10, blocked: false }),
+      also: (stored) => [
+        { sql: "SELECT count(*) AS n FROM plan_actions WHERE plan_id = ?", args: [stored.id] },
+      ],
+    });
     expect(also).toHaveLength(1);
     expect(Number(also[0]?.rows[0]?.n)).toBe(1);
     expect(plan.summary).toEqual({ invite: 1 });

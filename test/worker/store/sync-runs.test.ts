@@ -7,8 +7,8 @@ import { evaluateGuard } from "../../../worker/engine/guard.ts";
 import type { PlannedAction } from "../../../worker/engine/types.ts";
 import { getPlan, savePlan } from "../../../worker/store/plans.ts";
 import { endedRunStatement, executionRunStatement } from "../../../worker/store/sync-runs.ts";
-import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
+import { handMadeImport, tenantWithHub } from "../../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
@@ -16,8 +16,7 @@ let hubId: string;
 
 beforeEach(async () => {
   t = await testDb();
-  tenantId = (await createTenant(t.db, "T")).id;
-  hubId = (await createHub(t.db, tenantId, "H")).id;
+  ({ tenantId, hubId } = await tenantWithHub(t.db));
 });
 afterEach(() => t.close());
 
@@ -42,17 +41,7 @@ async function planWith(statuses: string[]) {
   const actions = Array.from({ length: 6 }, (_, i) => update(i));
   const plan = await savePlan(
     t.db,
-    {
-      tenantId,
-      hubId,
-      source: "event",
-      filename: null,
-      partial: true,
-      columns: [],
-      rowCount: 6,
-      issues: [],
-      createdBy: "t",
-    },
+    handMadeImport(tenantId, hubId, { source: "event", partial: true, rowCount: 6 }),
     {
       mappingVersion: null,
       guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),

@@ -1,0 +1,32 @@
+// What most store tests start from: a tenant with one hub, and the import a hand-made plan is
+// stored under.
+import type { Db } from "../../db/client.ts";
+import type { TenantSettings } from "../../db/schema.ts";
+import type { NewImport } from "../../worker/store/plans.ts";
+import { createHub, createTenant } from "../../worker/store/tenants.ts";
+
+/** Tenant "T" with hub "H". */
+export async function tenantWithHub(
+  db: Db,
+  settings: Partial<TenantSettings> = {},
+): Promise<{ tenantId: string; hubId: string }> {
+  const tenantId = (await createTenant(db, "T", settings)).id;
+  const hubId = (await createHub(db, tenantId, "H")).id;
+  return { tenantId, hubId };
+}
+
+/** An API import of no rows into the hub, for a plan made by hand; `change` sets what differs. */
+export function handMadeImport(tenantId: string, hubId: string, change: Partial<NewImport> = {}): NewImport {
+  return {
+    tenantId,
+    hubId,
+    source: "api",
+    filename: null,
+    partial: false,
+    columns: [],
+    rowCount: 0,
+    issues: [],
+    createdBy: "t",
+    ...change,
+  };
+}
