@@ -10,6 +10,7 @@ import { savePlan, setApproval } from "../../../worker/store/plans.ts";
 import { purgeDeleted, restoreMember } from "../../../worker/store/retention.ts";
 import { createHub, createTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
+import { handMadeImport } from "../../helpers/tenant.ts";
 
 const DAY = 86_400_000;
 const admin = { type: "api_key" as const, id: "key1" };
@@ -52,25 +53,11 @@ async function invitedThenDeleted(id: string, deletedAt: Date) {
 }
 
 async function run(actions: PlannedAction[], now: Date) {
-  const plan = await savePlan(
-    t.db,
-    {
-      tenantId,
-      hubId,
-      source: "api",
-      filename: null,
-      partial: false,
-      columns: [],
-      rowCount: 0,
-      issues: [],
-      createdBy: "t",
-    },
-    {
-      mappingVersion: null,
-      guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
-      actions,
-    },
-  );
+  const plan = await savePlan(t.db, handMadeImport(tenantId, hubId), {
+    mappingVersion: null,
+    guard: evaluateGuard(actions, 100, { percent: 10, floor: 10, ceiling: 500 }),
+    actions,
+  });
   await setApproval(t.db, tenantId, plan.id, { approved: true, all: true, by: "t" });
   const ctx = {
     tenantId,
