@@ -109,11 +109,10 @@ export async function executeUnderLine(
 ): Promise<ResultSet[]> {
   try {
     // The line ends in the batch that runs the last actions, when there is one; else on its own.
-    const ended = () => endedRunStatement(ctx.tenantId, line, planId, new Date());
-    const last = [ended(), ...options.after];
+    const last = () => [endedRunStatement(ctx.tenantId, line, planId, new Date()), ...options.after];
     const results =
-      (await runApproved(db, planId, ctx, options.budgetMs, { last })) ??
-      (await db.$client.batch([ended(), ...options.after], "write"));
+      (await runApproved(db, planId, ctx, options.budgetMs, { last: last() })) ??
+      (await db.$client.batch(last(), "write"));
     return results.slice(1);
   } catch (error) {
     await settleFailed(db, ctx.tenantId, line, error);
