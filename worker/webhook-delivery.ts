@@ -3,13 +3,14 @@
 // retried with exponential back-off; after MAX_WEBHOOK_ATTEMPTS the event is given up (failed).
 // Delivery is at least once: receivers dedupe by the event's `id`.
 import { createClient } from "@libsql/client/web";
-import { and, asc, eq, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { type Db, openDb } from "../db/client.ts";
-import { outbox, webhooks } from "../db/schema.ts";
+import { type outbox, webhooks } from "../db/schema.ts";
 import { signingKeyOf, webhookSecret } from "./derived-secrets.ts";
 import type { AppEnv, Env } from "./env.ts";
 import { signatureHeader } from "./signatures.ts";
+import { dueMessages } from "./store/outbox.ts";
 
 export const MAX_WEBHOOK_ATTEMPTS = 8;
 /** First retry after this; each next one waits twice as long (30 s … 32 min, about 1 h in all). */
@@ -34,20 +35,13 @@ export async function deliverWebhooks(
   options: { tenantId?: string; limit?: number } = {},
 ): Promise<WebhookDelivery> {
   const nowIso = now.toISOString();
-  const due = await db
-    .select()
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.channel, "webhook"),
-        eq(outbox.status, "queued"),
-        lt(outbox.attempts, MAX_WEBHOOK_ATTEMPTS),
-        or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, nowIso)),
-        options.tenantId ? eq(outbox.tenantId, options.tenantId) : undefined,
-      ),
-    )
-    .orderBy(asc(outbox.createdAt))
-    .limit(options.limit ?? 50);
+  const due = await dueMessages(db, {
+    channel: "webhook",
+    maxAttempts: MAX_WEBHOOK_ATTEMPTS,
+    now: nowIso,
+    limit: options.limit ?? 50,
+    tenantId: options.tenantId,
+  });
   const result: WebhookDelivery = { sent: 0, failed: 0, retrying: 0 };
   if (due.length === 0) return result;
   const lease = new Date(now.getTime() + LEASE_SECONDS * 1000).toISOString();

@@ -1,11 +1,6 @@
-// Hands queued outbox emails to a transport. A runner first takes a lease on each message (its
-// attempt count moves on only for the runner that read it, and next_attempt_at moves out of reach
-// of the others), so two runners never send the same message at once. A runner that dies after
-// sending leaves the message queued; the retry after the lease carries the same id, which the
-// provider treats as the same message.
-import { and, asc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { outbox } from "../../db/schema.ts";
+import type { outbox } from "../../db/schema.ts";
+import { dueMessages } from "../store/outbox.ts";
 import { MailRejected } from "./resend.ts";
 import type { MailTransport } from "./transport.ts";
 
@@ -36,21 +31,13 @@ export async function deliverOutbox(
   now: Date = new Date(),
 ): Promise<Delivery> {
   const at = now.toISOString();
-  const due = await db
-    .select()
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.channel, "email"),
-        // A literal, not a parameter: so SQLite can use the partial index outbox_queued.
-        sql`${outbox.status} = 'queued'`,
-        lt(outbox.attempts, MAX_ATTEMPTS),
-        or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, at)),
-        tenantId ? eq(outbox.tenantId, tenantId) : undefined,
-      ),
-    )
-    .orderBy(asc(outbox.createdAt))
-    .limit(limit);
+  const due = await dueMessages(db, {
+    channel: "email",
+    maxAttempts: MAX_ATTEMPTS,
+    now: at,
+    limit,
+    tenantId,
+  });
   if (due.length === 0) return { sent: 0, failed: 0, retrying: 0 };
   const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
   const leased = await db.$client.execute({

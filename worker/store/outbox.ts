@@ -1,5 +1,5 @@
-// Reading the outbox (the local mailbox in development), newest first.
-import { and, desc, eq, lt, or } from "drizzle-orm";
+// Reading the outbox: the local mailbox in development (newest first), and what delivery sends next.
+import { and, asc, desc, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { outbox } from "../../db/schema.ts";
 
@@ -31,4 +31,36 @@ export async function listOutbox(db: Db, tenantId: string, filter: OutboxFilter)
   const last = messages.at(-1);
   const next: [string, string] | null = rows.length > filter.limit && last ? [last.createdAt, last.id] : null;
   return { messages, next };
+}
+
+export interface DueFilter {
+  channel: (typeof outbox.$inferSelect)["channel"];
+  /** Messages given up after this many attempts are not due. */
+  maxAttempts: number;
+  now: string;
+  limit: number;
+  tenantId?: string;
+}
+
+/**
+ * The oldest queued messages of a channel whose next attempt is due. Read from the partial index
+ * outbox_queued (queued messages only): a literal status lets SQLite use it, and the unary + keeps
+ * it off the tenant's index, which would read every message the tenant was ever sent (100,000
+ * after a large first sync) on each delivery run.
+ */
+export function dueMessages(db: Db, filter: DueFilter) {
+  return db
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        sql`${outbox.status} = 'queued'`,
+        eq(outbox.channel, filter.channel),
+        lt(outbox.attempts, filter.maxAttempts),
+        or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, filter.now)),
+        filter.tenantId ? sql`+${outbox.tenantId} = ${filter.tenantId}` : undefined,
+      ),
+    )
+    .orderBy(asc(outbox.createdAt))
+    .limit(filter.limit);
 }
