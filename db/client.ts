@@ -1,8 +1,9 @@
 // The database handle every layer shares. The worker builds its client with `@libsql/client/web`
 // (HTTP to sqld or Turso); Node code may pass an in-process client (`file:` or `:memory:`).
-import type { Client } from "@libsql/client";
+import type { Client, InValue, ResultSet } from "@libsql/client";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { drizzle } from "drizzle-orm/libsql/web";
+import type { PreparedQueryConfig, SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema.ts";
 
 /** Drizzle over libSQL; `$client` is the raw client, for atomic batches of hand-written SQL. */
@@ -23,3 +24,26 @@ export function uncompressedFetch(request: Request): Promise<Response> {
   headers.set("accept-encoding", "identity");
   return fetch(new Request(request, { headers }));
 }
+
+/** A Drizzle query as a statement of a hand-written batch, and how Drizzle reads its answer. */
+export interface RawQuery<T> {
+  statement: { sql: string; args: InValue[] };
+  from: (result: ResultSet) => T;
+}
+
+/**
+ * Drizzle's own batch cannot hold hand-written SQL: a query turned into a statement can join
+ * one, and its rows are still mapped by Drizzle (JSON columns parsed, booleans as booleans).
+ */
+export function rawQuery<Q extends PromiseLike<unknown> & { prepare(): Prepared }>(
+  query: Q,
+): RawQuery<Awaited<Q>> {
+  const prepared = query.prepare();
+  const { sql, params } = prepared.getQuery();
+  return {
+    statement: { sql, args: params as InValue[] },
+    from: (result) => prepared.mapResult(result, true) as Awaited<Q>,
+  };
+}
+
+type Prepared = Pick<SQLitePreparedQuery<PreparedQueryConfig>, "getQuery" | "mapResult">;

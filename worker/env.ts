@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import type { SecretGenerations } from "./store/event-secrets.ts";
 
 /** Bindings from wrangler.toml `[vars]` and secrets. */
 export interface Env {
@@ -49,6 +50,8 @@ export interface Caller {
   tenantId: string;
   keyId: string;
   role: ApiKeyRole;
+  /** The tenant's event secret generations, read with the key (see callerForKey). */
+  eventSecrets: SecretGenerations | null;
 }
 
 export interface AppEnv {

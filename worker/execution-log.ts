@@ -105,13 +105,14 @@ export async function executeUnderLine(
   line: string,
   planId: string,
   ctx: ExecutionContext,
-  options: { budgetMs: number; after: Stmt[] },
+  /** `read`: the results of firstReadStatements, when the caller read them in a batch of its own. */
+  options: { budgetMs: number; after: Stmt[]; read?: ResultSet[] },
 ): Promise<ResultSet[]> {
   try {
     // The line ends in the batch that runs the last actions, when there is one; else on its own.
     const last = () => [endedRunStatement(ctx.tenantId, line, planId, new Date()), ...options.after];
     const results =
-      (await runApproved(db, planId, ctx, options.budgetMs, { last: last() })) ??
+      (await runApproved(db, planId, ctx, options.budgetMs, { last: last(), read: options.read })) ??
       (await db.$client.batch(last(), "write"));
     return results.slice(1);
   } catch (error) {

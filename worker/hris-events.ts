@@ -15,7 +15,7 @@ import { executeLogged, executeUnderLine, openLineStatements } from "./execution
 import { planPerson } from "./one-person.ts";
 import type { Stmt } from "./store/audit.ts";
 import { type NamedMember, namedFrom, namedStatement, planDeletion } from "./store/event-actions.ts";
-import { executionContext } from "./store/execution.ts";
+import { executionContext, FIRST_READS, firstReadStatements } from "./store/execution.ts";
 import { inviteTemplateOf } from "./store/invitations.ts";
 import {
   contentRegionsStatement,
@@ -167,7 +167,7 @@ async function planAndApprove(db: Db, known: Known, event: Event, now: Date): Pr
     return approve(db, known, plan.id, step(plan.id));
   }
   const { plan, also } = await planEvent(db, known, event, now, (stored) =>
-    approvalStatements(known, stored.id, line, step(stored.id)),
+    approvalStatements(db, known, stored.id, line, step(stored.id)),
   );
   return approvedFrom(also, plan.id, line);
 }
@@ -206,6 +206,8 @@ interface Approved {
   actions: ActionState[];
   /** The sync log line of the run about to start; null when nothing is to run. */
   line: string | null;
+  /** The run's first read, made in the approval's batch (firstReadStatements). */
+  read: ResultSet[];
 }
 
 /**
@@ -219,12 +221,16 @@ async function approve(
   step: { fresh: boolean; also: Stmt[] },
 ): Promise<Approved> {
   const line = crypto.randomUUID();
-  const results = await db.$client.batch(approvalStatements(known, planId, line, step), "write");
+  const results = await db.$client.batch(approvalStatements(db, known, planId, line, step), "write");
   return approvedFrom(results, planId, line);
 }
 
-/** approve's statements: `step.also`, the approval, the run's line, the plan read back. */
+/**
+ * approve's statements: `step.also`, the approval, the run's line, the plan read back, and the
+ * run's first read (so the run starts with its write: one round trip fewer).
+ */
 function approvalStatements(
+  db: Db,
   known: Known,
   planId: string,
   line: string,
@@ -238,14 +244,17 @@ function approvalStatements(
     ...(approval ? [approval] : []),
     ...open,
     ...planStateStatements(tenant.id, planId, SHOWN_ACTIONS),
+    ...firstReadStatements(db, planId, tenant.id),
   ];
 }
 
-/** What approvalStatements' results say: their last four are the line opened and the plan read. */
+/** What approvalStatements' results say, from the end: the line opened, the plan, the run's read. */
 function approvedFrom(results: ResultSet[], planId: string, line: string): Approved {
-  const opened = results[results.length - 4] as ResultSet;
-  const state = planStateFrom(results.slice(-3), planId);
-  return { ...state, line: opened.rowsAffected === 1 ? line : null };
+  const read = results.slice(-FIRST_READS);
+  const before = results.slice(0, -FIRST_READS);
+  const opened = before[before.length - 4] as ResultSet;
+  const state = planStateFrom(before.slice(-3), planId);
+  return { ...state, line: opened.rowsAffected === 1 ? line : null, read };
 }
 
 /** Runs what was approved, if anything; answers the plan and its actions as they end up. */
@@ -275,7 +284,11 @@ async function execute(
     ...planStateStatements(tenantId, plan.id, SHOWN_ACTIONS),
     ...(announce ? [doneStatement(tenantId, plan.id)] : []),
   ];
-  const results = await executeUnderLine(db, line, plan.id, ctx, { budgetMs: options.budgetMs, after });
+  const results = await executeUnderLine(db, line, plan.id, ctx, {
+    budgetMs: options.budgetMs,
+    after,
+    read: approved.read,
+  });
   const state = planStateFrom(results.slice(0, 3), plan.id);
   if (announce) {
     await announceExecution(db, state.plan, known.endpoints, doneFrom(results[3] as ResultSet));

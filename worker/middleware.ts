@@ -28,7 +28,7 @@ export const apiKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]) throw new AppError("unauthorized", "Send your API key as `Authorization: Bearer <key>`.");
-  const caller = await callerForKey(c.get("db"), match[1]);
+  const caller = await callerForKey(c.get("db"), match[1], new Date());
   if (!caller) throw new AppError("unauthorized", "This API key is not valid or has been revoked.");
   if (caller.role !== "admin" && !READ_METHODS.has(c.req.method)) {
     throw new AppError("forbidden", "This API key is read-only; use an admin key to make changes.");

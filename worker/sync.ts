@@ -335,20 +335,31 @@ export async function executePlan(
 /**
  * Runs the plan's approved actions batch after batch until none is left or the budget is spent.
  * `last` is written with the last batch, when the run gets there in one piece: its results, or
- * null when it was not written.
+ * null when it was not written. `read`: the results of firstReadStatements, which the caller read
+ * in a batch of its own; the first batch then starts with its write.
  */
 export async function runApproved(
   db: Db,
   planId: string,
   ctx: ExecutionContext,
   budgetMs: number,
-  options: { batchSize?: number | undefined; last?: Stmt[] } = {},
+  options: { batchSize?: number | undefined; last?: Stmt[]; read?: ResultSet[] } = {},
 ): Promise<ResultSet[] | null> {
   const started = Date.now();
   // Each batch starts after the last one this run looked at: the done ones are not read again.
   let after = -1;
+  let read = options.read;
   while (Date.now() - started < budgetMs) {
-    const batch = await runBatch(db, planId, ctx, options.batchSize ?? BATCH_ACTIONS, after, options.last);
+    const batch = await runBatch(
+      db,
+      planId,
+      ctx,
+      options.batchSize ?? BATCH_ACTIONS,
+      after,
+      options.last,
+      read,
+    );
+    read = undefined;
     after = batch.lastSeq;
     if (!batch.more) return batch.last ?? null;
   }

@@ -7,7 +7,7 @@ import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { receiveHrisEvent } from "../hris-events.ts";
 import { verifySignature } from "../signatures.ts";
-import { eventSecretGenerations, rotateEventSecret } from "../store/event-secrets.ts";
+import { rotateEventSecret } from "../store/event-secrets.ts";
 import { planBody } from "./plans.ts";
 
 // An event is one person: its execution is one small batch, well inside a request.
@@ -67,11 +67,10 @@ const rotate = createRoute({
 
 export function registerEvents(app: OpenAPIHono<AppEnv>) {
   app.openapi(receive, async (c) => {
-    const { tenantId } = c.get("caller");
+    const { tenantId, eventSecrets: generations } = c.get("caller");
     const db = c.get("db");
     const now = new Date();
     const masterKey = signingKeyOf(c.env);
-    const generations = await eventSecretGenerations(db, tenantId, now);
     if (!generations) {
       throw new AppError(
         "invalid_signature",

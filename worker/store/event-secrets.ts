@@ -1,9 +1,8 @@
 // Generations of a tenant's event signing secret. Only the generation number is stored; the
 // secret is derived from it (derived-secrets.ts). Rotating keeps the previous generation valid for
 // a grace period, so the HRIS can be switched over without dropping events.
-import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
-import { eventSecrets } from "../../db/schema.ts";
+import type { eventSecrets } from "../../db/schema.ts";
 
 export interface SecretGenerations {
   current: number;
@@ -35,13 +34,11 @@ export async function rotateEventSecret(
   };
 }
 
-/** null when the tenant has never created an event secret. */
-export async function eventSecretGenerations(
-  db: Db,
-  tenantId: string,
+/** The generations that verify now; null when the tenant has never created an event secret. */
+export function generationsOf(
+  row: Pick<typeof eventSecrets.$inferSelect, "generation" | "previousValidUntil"> | null,
   now: Date,
-): Promise<SecretGenerations | null> {
-  const row = await db.query.eventSecrets.findFirst({ where: eq(eventSecrets.tenantId, tenantId) });
+): SecretGenerations | null {
   if (!row) return null;
   const previousValid =
     row.generation > 1 && row.previousValidUntil !== null && row.previousValidUntil > now.toISOString();

@@ -13,7 +13,7 @@
 // a time with the per-action statements below, so only the colliding action fails.
 import type { ResultSet } from "@libsql/client";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Db } from "../../db/client.ts";
+import { type Db, rawQuery } from "../../db/client.ts";
 import {
   fieldOptions,
   fields,
@@ -125,11 +125,13 @@ export async function runBatch(
   afterSeq: number,
   /** Statements for the run's last batch, written with it (a sync log line's end). */
   last: Stmt[] = [],
+  /** The results of firstReadStatements, read by the caller: this batch reads nothing itself. */
+  read?: ResultSet[],
 ): Promise<BatchRun> {
   const ahead = readAhead.get(ctx);
   readAhead.delete(ctx);
   const mine = ahead && ahead.planId === planId && ahead.afterSeq === afterSeq && ahead.limit === limit;
-  const batch = mine ? await ahead.prepared : await prepareBatch(db, planId, ctx, limit, afterSeq);
+  const batch = mine ? await ahead.prepared : await prepareBatch(db, planId, ctx, limit, afterSeq, read);
   if (batch.run.more) {
     const prepared = prepareBatch(db, planId, ctx, limit, batch.run.lastSeq);
     // Handled when (if) the next call takes it; an unused one must not fail the process.
@@ -160,6 +162,7 @@ async function prepareBatch(
   ctx: ExecutionContext,
   limit: number,
   afterSeq: number,
+  read?: ResultSet[],
 ): Promise<PreparedBatch> {
   const { plan, actions, rows, segments, layout } = await readBatch(
     db,
@@ -167,6 +170,7 @@ async function prepareBatch(
     ctx.tenantId,
     limit,
     afterSeq,
+    read,
   );
   if (plan.status === "blocked") {
     throw new AppError("deprovisioning_guard", guardMessage(plan.guard.deprovisions, plan.guard.limit));
@@ -242,41 +246,30 @@ type PendingAction = Awaited<ReturnType<typeof pendingQueries>[0]>[number];
 const READ_ACTIONS = 3_000;
 
 /**
- * The plan, its next pending approved actions, their members and the segments: one round trip,
- * and one more for each further READ_ACTIONS actions.
+ * The plan, its next pending approved actions, their members and the segments: one round trip
+ * (none when the caller read them already: `read`), and one more for each further READ_ACTIONS
+ * actions.
  */
-async function readBatch(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
-  const ofPlan = (of: "hub_id" | "mapping_version" | "import_id") =>
-    sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
-  const first = Math.min(limit, READ_ACTIONS);
-  const [planRows, mappingRows, importRows, fieldRows, optionRows, actions, rows] = await db.batch([
-    db
-      .select({ status: plans.status, guard: plans.guard, hubId: plans.hubId })
-      .from(plans)
-      .where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
-    db
-      .select({ columns: mappings.columns })
-      .from(mappings)
-      .where(
-        and(
-          eq(mappings.tenantId, tenantId),
-          eq(mappings.hubId, ofPlan("hub_id")),
-          eq(mappings.version, ofPlan("mapping_version")),
-        ),
-      ),
-    db
-      .select({ columns: imports.columns })
-      .from(imports)
-      .where(and(eq(imports.tenantId, tenantId), eq(imports.id, ofPlan("import_id")))),
-    db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
-    db
-      .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
-      .from(fieldOptions)
-      .where(eq(fieldOptions.tenantId, tenantId)),
-    ...pendingQueries(db, planId, tenantId, first, afterSeq),
-  ]);
-  const plan = planRows[0];
+async function readBatch(
+  db: Db,
+  planId: string,
+  tenantId: string,
+  limit: number,
+  afterSeq: number,
+  read?: ResultSet[],
+) {
+  const reads = firstReads(db, planId, tenantId, limit, afterSeq);
+  const results =
+    read ??
+    (await db.$client.batch(
+      READS.map((k) => reads[k].statement),
+      "read",
+    ));
+  const result = (k: (typeof READS)[number]) => results[READS.indexOf(k)] as ResultSet;
+  const plan = reads.plan.from(result("plan"))[0];
   if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
+  const actions = reads.actions.from(result("actions"));
+  const rows = reads.rows.from(result("rows"));
   let page = actions.length;
   while (page === READ_ACTIONS && actions.length < limit) {
     const after = (actions.at(-1) as PendingAction).seq;
@@ -286,15 +279,78 @@ async function readBatch(db: Db, planId: string, tenantId: string, limit: number
     rows.push(...moreRows);
     page = more.length;
   }
-  const mapping = mappingRows[0]?.columns;
-  const columns = importRows[0]?.columns;
+  const mapping = reads.mapping.from(result("mapping"))[0]?.columns;
+  const columns = reads.imported.from(result("imported"))[0]?.columns;
+  const segments = segmentsFrom(
+    mapping ?? [],
+    reads.fields.from(result("fields")),
+    reads.options.from(result("options")),
+  );
   return {
     plan,
     actions,
     rows,
-    segments: segmentsFrom(mapping ?? [], fieldRows, optionRows),
+    segments,
     // Plans made from the hub's mapping (not an event's own) leave fingerprints for the next plan.
     layout: mapping && columns ? rosterLayout(columns, mapping) : null,
+  };
+}
+
+const READS = ["plan", "mapping", "imported", "fields", "options", "actions", "rows"] as const;
+/** How many statements firstReadStatements returns. */
+export const FIRST_READS = READS.length;
+
+/**
+ * The statements of a run's first read, for a caller that writes them at the end of a batch of its
+ * own (an event's approval) and hands their results to runApproved as `read`: the run then starts
+ * with its first write.
+ */
+export function firstReadStatements(db: Db, planId: string, tenantId: string): Stmt[] {
+  const reads = firstReads(db, planId, tenantId, BATCH_ACTIONS, -1);
+  // Drizzle binds these queries' values as text and numbers (the boolean as 1).
+  return READS.map((k) => reads[k].statement as Stmt);
+}
+
+function firstReads(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
+  const ofPlan = (of: "hub_id" | "mapping_version" | "import_id") =>
+    sql`(SELECT ${sql.raw(of)} FROM plans WHERE id = ${planId} AND tenant_id = ${tenantId})`;
+  const [actions, rows] = pendingQueries(db, planId, tenantId, Math.min(limit, READ_ACTIONS), afterSeq);
+  return {
+    plan: rawQuery(
+      db
+        .select({ status: plans.status, guard: plans.guard, hubId: plans.hubId })
+        .from(plans)
+        .where(and(eq(plans.tenantId, tenantId), eq(plans.id, planId))),
+    ),
+    mapping: rawQuery(
+      db
+        .select({ columns: mappings.columns })
+        .from(mappings)
+        .where(
+          and(
+            eq(mappings.tenantId, tenantId),
+            eq(mappings.hubId, ofPlan("hub_id")),
+            eq(mappings.version, ofPlan("mapping_version")),
+          ),
+        ),
+    ),
+    imported: rawQuery(
+      db
+        .select({ columns: imports.columns })
+        .from(imports)
+        .where(and(eq(imports.tenantId, tenantId), eq(imports.id, ofPlan("import_id")))),
+    ),
+    fields: rawQuery(
+      db.select({ id: fields.id, key: fields.key }).from(fields).where(eq(fields.tenantId, tenantId)),
+    ),
+    options: rawQuery(
+      db
+        .select({ fieldId: fieldOptions.fieldId, folded: fieldOptions.folded })
+        .from(fieldOptions)
+        .where(eq(fieldOptions.tenantId, tenantId)),
+    ),
+    actions: rawQuery(actions),
+    rows: rawQuery(rows),
   };
 }
 
