@@ -11,7 +11,7 @@ import type { Db } from "../db/client.ts";
 import type { ActorType } from "../db/schema.ts";
 import { AppError } from "./errors.ts";
 import type { Stmt } from "./store/audit.ts";
-import type { ExecutionContext } from "./store/execution.ts";
+import type { ExecutionContext, FirstReadDone } from "./store/execution.ts";
 import { endedRunStatement } from "./store/sync-runs.ts";
 import { executePlan, runApproved } from "./sync.ts";
 
@@ -105,8 +105,8 @@ export async function executeUnderLine(
   line: string,
   planId: string,
   ctx: ExecutionContext,
-  /** `read`: the results of firstReadStatements, when the caller read them in a batch of its own. */
-  options: { budgetMs: number; after: Stmt[]; read?: ResultSet[] },
+  /** `read`: the first read, when the caller made it in a batch of its own (firstRead). */
+  options: { budgetMs: number; after: Stmt[]; read?: FirstReadDone },
 ): Promise<ResultSet[]> {
   try {
     // The line ends in the batch that runs the last actions, when there is one; else on its own.

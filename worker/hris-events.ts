@@ -15,7 +15,13 @@ import { executeLogged, executeUnderLine, openLineStatements } from "./execution
 import { planPerson } from "./one-person.ts";
 import type { Stmt } from "./store/audit.ts";
 import { type NamedMember, namedFrom, namedStatement, planDeletion } from "./store/event-actions.ts";
-import { executionContext, FIRST_READS, firstReadStatements } from "./store/execution.ts";
+import {
+  executionContext,
+  type FirstReadDone,
+  type FirstReads,
+  firstRead,
+  firstReadStatements,
+} from "./store/execution.ts";
 import { inviteTemplateOf } from "./store/invitations.ts";
 import {
   contentRegionsStatement,
@@ -166,10 +172,12 @@ async function planAndApprove(db: Db, known: Known, event: Event, now: Date): Pr
     await planDeletion(db, known.tenant.settings, plan, known.member);
     return approve(db, known, plan.id, step(plan.id));
   }
-  const { plan, also } = await planEvent(db, known, event, now, (stored) =>
-    approvalStatements(db, known, stored.id, line, step(stored.id)),
-  );
-  return approvedFrom(also, plan.id, line);
+  let reads: FirstReads | undefined;
+  const { plan, also } = await planEvent(db, known, event, now, (stored) => {
+    reads = firstRead(db, stored.id, known.tenant.id);
+    return approvalStatements(known, stored.id, line, step(stored.id), reads);
+  });
+  return approvedFrom(also, plan.id, line, reads as FirstReads);
 }
 
 async function planEvent(db: Db, known: Known, event: Event, now: Date, also?: (plan: PlanView) => Stmt[]) {
@@ -206,8 +214,8 @@ interface Approved {
   actions: ActionState[];
   /** The sync log line of the run about to start; null when nothing is to run. */
   line: string | null;
-  /** The run's first read, made in the approval's batch (firstReadStatements). */
-  read: ResultSet[];
+  /** The run's first read, made in the approval's batch. */
+  read: FirstReadDone;
 }
 
 /**
@@ -221,8 +229,9 @@ async function approve(
   step: { fresh: boolean; also: Stmt[] },
 ): Promise<Approved> {
   const line = crypto.randomUUID();
-  const results = await db.$client.batch(approvalStatements(db, known, planId, line, step), "write");
-  return approvedFrom(results, planId, line);
+  const reads = firstRead(db, planId, known.tenant.id);
+  const results = await db.$client.batch(approvalStatements(known, planId, line, step, reads), "write");
+  return approvedFrom(results, planId, line, reads);
 }
 
 /**
@@ -230,11 +239,11 @@ async function approve(
  * run's first read (so the run starts with its write: one round trip fewer).
  */
 function approvalStatements(
-  db: Db,
   known: Known,
   planId: string,
   line: string,
   step: { fresh: boolean; also: Stmt[] },
+  reads: FirstReads,
 ): Stmt[] {
   const { tenant } = known;
   const approval = policyApprovalStatement(tenant.id, planId, tenant.settings, new Date());
@@ -244,14 +253,15 @@ function approvalStatements(
     ...(approval ? [approval] : []),
     ...open,
     ...planStateStatements(tenant.id, planId, SHOWN_ACTIONS),
-    ...firstReadStatements(db, planId, tenant.id),
+    ...firstReadStatements(reads),
   ];
 }
 
 /** What approvalStatements' results say, from the end: the line opened, the plan, the run's read. */
-function approvedFrom(results: ResultSet[], planId: string, line: string): Approved {
-  const read = results.slice(-FIRST_READS);
-  const before = results.slice(0, -FIRST_READS);
+function approvedFrom(results: ResultSet[], planId: string, line: string, reads: FirstReads): Approved {
+  const count = firstReadStatements(reads).length;
+  const read = { reads, results: results.slice(-count) };
+  const before = results.slice(0, -count);
   const opened = before[before.length - 4] as ResultSet;
   const state = planStateFrom(before.slice(-3), planId);
   return { ...state, line: opened.rowsAffected === 1 ? line : null, read };

@@ -25,6 +25,7 @@ import {
   BATCH_ACTIONS,
   type ExecutionContext,
   executionContext,
+  type FirstReadDone,
   runBatch,
 } from "./store/execution.ts";
 import { latestMapping, saveMapping } from "./store/mappings.ts";
@@ -335,15 +336,15 @@ export async function executePlan(
 /**
  * Runs the plan's approved actions batch after batch until none is left or the budget is spent.
  * `last` is written with the last batch, when the run gets there in one piece: its results, or
- * null when it was not written. `read`: the results of firstReadStatements, which the caller read
- * in a batch of its own; the first batch then starts with its write.
+ * null when it was not written. `read`: the first read (firstRead), which the caller made in a
+ * batch of its own; the first batch then starts with its write.
  */
 export async function runApproved(
   db: Db,
   planId: string,
   ctx: ExecutionContext,
   budgetMs: number,
-  options: { batchSize?: number | undefined; last?: Stmt[]; read?: ResultSet[] } = {},
+  options: { batchSize?: number | undefined; last?: Stmt[]; read?: FirstReadDone } = {},
 ): Promise<ResultSet[] | null> {
   const started = Date.now();
   // Each batch starts after the last one this run looked at: the done ones are not read again.

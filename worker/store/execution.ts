@@ -125,8 +125,8 @@ export async function runBatch(
   afterSeq: number,
   /** Statements for the run's last batch, written with it (a sync log line's end). */
   last: Stmt[] = [],
-  /** The results of firstReadStatements, read by the caller: this batch reads nothing itself. */
-  read?: ResultSet[],
+  /** The first read, made by the caller: this batch reads nothing itself. */
+  read?: FirstReadDone,
 ): Promise<BatchRun> {
   const ahead = readAhead.get(ctx);
   readAhead.delete(ctx);
@@ -162,7 +162,7 @@ async function prepareBatch(
   ctx: ExecutionContext,
   limit: number,
   afterSeq: number,
-  read?: ResultSet[],
+  read?: FirstReadDone,
 ): Promise<PreparedBatch> {
   const { plan, actions, rows, segments, layout } = await readBatch(
     db,
@@ -256,15 +256,10 @@ async function readBatch(
   tenantId: string,
   limit: number,
   afterSeq: number,
-  read?: ResultSet[],
+  read?: FirstReadDone,
 ) {
-  const reads = firstReads(db, planId, tenantId, limit, afterSeq);
-  const results =
-    read ??
-    (await db.$client.batch(
-      READS.map((k) => reads[k].statement),
-      "read",
-    ));
+  const reads = read?.reads ?? firstReads(db, planId, tenantId, limit, afterSeq);
+  const results = read?.results ?? (await db.$client.batch(firstReadStatements(reads), "read"));
   const result = (k: (typeof READS)[number]) => results[READS.indexOf(k)] as ResultSet;
   const plan = reads.plan.from(result("plan"))[0];
   if (!plan) throw new AppError("not_found", `No plan ${planId} in this tenant.`);
@@ -297,16 +292,25 @@ async function readBatch(
 }
 
 const READS = ["plan", "mapping", "imported", "fields", "options", "actions", "rows"] as const;
-/** How many statements firstReadStatements returns. */
-export const FIRST_READS = READS.length;
 
 /**
- * The statements of a run's first read, for a caller that writes them at the end of a batch of its
- * own (an event's approval) and hands their results to runApproved as `read`: the run then starts
+ * A run's first read, for a caller that writes its statements (firstReadStatements) at the end of
+ * a batch of its own (an event's approval) and hands runApproved the results: the run then starts
  * with its first write.
  */
-export function firstReadStatements(db: Db, planId: string, tenantId: string): Stmt[] {
-  const reads = firstReads(db, planId, tenantId, BATCH_ACTIONS, -1);
+export function firstRead(db: Db, planId: string, tenantId: string): FirstReads {
+  return firstReads(db, planId, tenantId, BATCH_ACTIONS, -1);
+}
+
+export type FirstReads = ReturnType<typeof firstReads>;
+
+/** A first read and the results of its statements. */
+export interface FirstReadDone {
+  reads: FirstReads;
+  results: ResultSet[];
+}
+
+export function firstReadStatements(reads: FirstReads): Stmt[] {
   // Drizzle binds these queries' values as text and numbers (the boolean as 1).
   return READS.map((k) => reads[k].statement as Stmt);
 }
