@@ -56,5 +56,10 @@ export interface Caller {
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { db: Db; caller: Caller };
+  Variables: {
+    db: Db;
+    caller: Caller;
+    /** Set by a write that knows it queued no webhook event: nothing to deliver after it. */
+    nothingAnnounced?: boolean;
+  };
 }

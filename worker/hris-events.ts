@@ -64,6 +64,8 @@ export interface EventReceipt {
   plan: PlanView | null;
   /** The plan's first actions as the event left them. */
   actions: ActionState[];
+  /** Whether the tenant has webhook endpoints: else the event queued no announcement to deliver. */
+  announces: boolean;
 }
 
 interface Options {
@@ -92,6 +94,7 @@ export async function receiveHrisEvent(
 ): Promise<EventReceipt> {
   const known = await claimAndRead(db, tenantId, event, options.now);
   const { claim } = known;
+  const announces = known.endpoints.length > 0;
   if (!claim.first) {
     if (claim.status === "processing") {
       throw new AppError(
@@ -99,11 +102,11 @@ export async function receiveHrisEvent(
         "This event is still being processed; deliver it again shortly.",
       );
     }
-    if (!claim.planId) return { duplicate: true, plan: null, actions: [] };
+    if (!claim.planId) return { duplicate: true, plan: null, actions: [], announces };
     // A first delivery that planned but died before applying is finished by its redelivery:
     // auto-approval and exactly-once execution make running them again harmless.
     const approved = await approve(db, known, claim.planId, { fresh: false, also: [] });
-    return { duplicate: true, ...(await execute(db, known, approved, event, options)) };
+    return { duplicate: true, announces, ...(await execute(db, known, approved, event, options)) };
   }
   let approved: Approved;
   try {
@@ -113,7 +116,7 @@ export async function receiveHrisEvent(
     await releaseEvent(db, tenantId, event.id);
     throw error;
   }
-  return { duplicate: false, ...(await execute(db, known, approved, event, options)) };
+  return { duplicate: false, announces, ...(await execute(db, known, approved, event, options)) };
 }
 
 async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): Promise<Known> {

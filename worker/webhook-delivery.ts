@@ -137,7 +137,7 @@ const ANNOUNCING =
  */
 export const deliverAfterWrites = createMiddleware<AppEnv>(async (c, next) => {
   await next();
-  if (c.req.method !== "POST" || c.res.status >= 300) return;
+  if (c.req.method !== "POST" || c.res.status >= 300 || c.get("nothingAnnounced")) return;
   if (!ANNOUNCING.test(new URL(c.req.url).pathname)) return;
   let ctx: { waitUntil: (task: Promise<unknown>) => void };
   try {

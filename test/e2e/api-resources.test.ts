@@ -1,6 +1,7 @@
 // The automation API's resources over the real stack (sqld + workerd): API keys, hubs, settings,
 // fields and options, the member directory with its status changes, the sync log, and webhook
 // endpoints receiving signed events.
+import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
@@ -455,5 +456,30 @@ describe("webhooks", () => {
       sql`select count(*) as n from outbox where channel = 'webhook' and status = 'sent'`,
     );
     expect(Number(sent[0]?.n)).toBe(3);
+  });
+
+  it("delivers what an HRIS event announces right after it", async () => {
+    const before = received.length;
+    const { body: created } = await call<{ secret: string }>("POST", "/v1/events/secret", {});
+    const raw = JSON.stringify({
+      id: "hook-event-1",
+      type: "employee.updated",
+      occurredAt: new Date().toISOString(),
+      hubId: stack.hubId,
+      employee: { employeeId: "E1", jobTitle: "Research lead" },
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const signature = `t=${t},v1=${createHmac("sha256", created.secret).update(`${t}.${raw}`).digest("hex")}`;
+    const response = await stack.api("/v1/events", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-signature": signature },
+      body: raw,
+    });
+    expect(response.status).toBe(200);
+    // Delivered in the background right after the event (waitUntil), not at the next cron.
+    for (let i = 0; i < 100 && received.length < before + 2; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const types = received.slice(before).map((r) => JSON.parse(r.body).type);
+    expect(types.sort()).toEqual(["member.updated", "plan.executed"]);
   });
 });

@@ -96,6 +96,7 @@ export function registerEvents(app: OpenAPIHono<AppEnv>) {
       now,
       budgetMs: EVENT_BUDGET_MS,
     });
+    if (!receipt.announces) c.set("nothingAnnounced", true);
     const plan = receipt.plan && planBody(receipt.plan);
     return c.json({ eventId: event.id, duplicate: receipt.duplicate, plan, actions: receipt.actions }, 200);
   });
