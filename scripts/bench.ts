@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { type BaselineFigures, measureBaseline } from "./bench/baseline-run.ts";
 import { generateExports } from "./bench/data.ts";
 import { type EngineFigures, engineInput, measureEngine } from "./bench/engine-run.ts";
+import { untilIdle } from "./bench/idle.ts";
 import { measureApply, measureEvents, measurePlan, waitForMail } from "./bench/measure.ts";
 import { residentMb, sampleResident, workerdPid } from "./bench/memory.ts";
 import { type ScalingRow, scalingTable, writeReadme } from "./bench/report.ts";
@@ -66,6 +67,7 @@ async function planAndApply(stack: BenchStack, rows: number, pid: number): Promi
     `  setup: tenant seeded with the previous export (${rows} people) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   const input = await engineInput(stack, tenant, data.current);
+  await settle(stack);
   const sampler = sampleResident(pid);
   const plan = await measurePlan(tenant, new TextEncoder().encode(data.current));
   const actions = Object.values(plan.summary).reduce((a, b) => a + b, 0);
@@ -91,6 +93,12 @@ async function planAndApply(stack: BenchStack, rows: number, pid: number): Promi
     applySeconds: apply.seconds,
     workerPeakMb,
   };
+}
+
+/** Waits for sqld to finish what earlier writes left it to do in the background (see idle.ts). */
+async function settle(stack: BenchStack): Promise<void> {
+  const seconds = await untilIdle(stack.sqld.process.pid as number);
+  if (seconds > 1.5) log(`  (waited ${seconds.toFixed(1)} s for sqld to go idle)`);
 }
 
 async function warmUp(stack: BenchStack): Promise<void> {
@@ -122,6 +130,7 @@ async function main(stack: BenchStack, pid: number) {
 
   let events = { p50: 0, p99: 0, applied: 0 };
   if (EVENTS > 0) {
+    await settle(stack);
     events = await measureEvents(run.tenant, run.steady, EVENTS);
     log(
       `  event: p50 ${events.p50.toFixed(1)} ms, p99 ${events.p99.toFixed(1)} ms over ${EVENTS} employee.updated events (${events.applied} applied at once), tenant of ${ROWS.toLocaleString("en-US")} members`,
@@ -133,6 +142,7 @@ async function main(stack: BenchStack, pid: number) {
   if (!values["no-first-sync"]) {
     const empty = await benchTenant(stack, `First sync ${ROWS}`);
     const data = generateExports(ROWS);
+    await settle(stack);
     const sampler = sampleResident(pid);
     const first = await measurePlan(empty, new TextEncoder().encode(data.previous));
     const firstApply = await measureApply(empty, first.planId);
