@@ -1,6 +1,7 @@
 // The database handle every layer shares. The worker builds its client with `@libsql/client/web`
 // (HTTP to sqld or Turso); Node code may pass an in-process client (`file:` or `:memory:`).
 import type { Client, InValue, ResultSet } from "@libsql/client";
+import { fillPlaceholders } from "drizzle-orm";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { drizzle } from "drizzle-orm/libsql/web";
 import type { PreparedQueryConfig, SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
@@ -32,18 +33,19 @@ export interface RawQuery<T> {
 }
 
 /**
- * Drizzle's own batch cannot hold hand-written SQL: a query turned into a statement can join
- * one, and its rows are still mapped by Drizzle (JSON columns parsed, booleans as booleans).
+ * Drizzle's own batch cannot hold hand-written SQL: a query turned into a statement can join one,
+ * and its rows are still mapped by Drizzle (JSON columns parsed, booleans as booleans). Values
+ * written as `sql.placeholder(name)` are bound per use: a query built once serves every request
+ * (building one costs more than running it). Only the query's SQL and mapping are used, never
+ * the database it was built with.
  */
 export function rawQuery<Q extends PromiseLike<unknown> & { prepare(): Prepared }>(
   query: Q,
-): RawQuery<Awaited<Q>> {
+): (values?: Record<string, unknown>) => RawQuery<Awaited<Q>> {
   const prepared = query.prepare();
   const { sql, params } = prepared.getQuery();
-  return {
-    statement: { sql, args: params as InValue[] },
-    from: (result) => prepared.mapResult(result, true) as Awaited<Q>,
-  };
+  const from = (result: ResultSet) => prepared.mapResult(result, true) as Awaited<Q>;
+  return (values = {}) => ({ statement: { sql, args: fillPlaceholders(params, values) as InValue[] }, from });
 }
 
 type Prepared = Pick<SQLitePreparedQuery<PreparedQueryConfig>, "getQuery" | "mapResult">;
