@@ -4,9 +4,10 @@
 // A redelivered event (same id) is answered with the first delivery's plan and runs nothing.
 //
 // An event is one small plan, so its cost is round trips to the database: what it needs is read
-// with its claim, and each later step writes and reads back in one batch.
+// with its claim, and the plan is then stored, approved and run in one more batch (else each later
+// step writes and reads back in one batch).
 import type { z } from "@hono/zod-openapi";
-import type { ResultSet } from "@libsql/client";
+import type { InStatement, ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.ts";
 import type { Employee, HrisEvent } from "./contract/events.ts";
 import type { MemberSnapshot } from "./engine/types.ts";
@@ -16,11 +17,17 @@ import { planPerson } from "./one-person.ts";
 import type { Stmt } from "./store/audit.ts";
 import { type NamedMember, namedFrom, namedStatement, planDeletion } from "./store/event-actions.ts";
 import {
+  type ExecutionContext,
   executionContext,
   type FirstReadDone,
   type FirstReads,
   firstRead,
   firstReadStatements,
+  inBatchStatements,
+  isConstraintError,
+  type Segments,
+  segmentStatements,
+  segmentsOf,
 } from "./store/execution.ts";
 import { inviteTemplateOf } from "./store/invitations.ts";
 import {
@@ -32,7 +39,8 @@ import {
   snapshotsFrom,
 } from "./store/members.ts";
 import { type ActionState, type PlanView, planStateFrom, planStateStatements } from "./store/plan-state.ts";
-import { policyApprovalStatement } from "./store/policy.ts";
+import type { StoredAction, StreamedPlan } from "./store/plans.ts";
+import { POLICY_APPROVER, policyApprovalStatement } from "./store/policy.ts";
 import {
   claimOf,
   claimStatements,
@@ -40,6 +48,7 @@ import {
   finishStatement,
   releaseEvent,
 } from "./store/processed-events.ts";
+import { endedRunStatement } from "./store/sync-runs.ts";
 import { hubFrom, hubStatement, tenantFrom, tenantStatement } from "./store/tenants.ts";
 import {
   announceExecution,
@@ -84,6 +93,8 @@ interface Known {
   regions: Record<string, string>;
   /** The members the event's keys name, as planning reads them. */
   members: { keys: MemberKeys; snapshots: MemberSnapshot[] };
+  /** The tenant's segments, for running the plan in the batch that stores it. */
+  segments: Segments;
 }
 
 export async function receiveHrisEvent(
@@ -110,7 +121,7 @@ export async function receiveHrisEvent(
   }
   let approved: Approved;
   try {
-    approved = await planAndApprove(db, known, event, options.now);
+    approved = await planAndApprove(db, known, event, options);
   } catch (error) {
     // Nothing was planned (or the plan never became the event's): the sender's retry must run it.
     await releaseEvent(db, tenantId, event.id);
@@ -122,18 +133,30 @@ export async function receiveHrisEvent(
 async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): Promise<Known> {
   const employeeId = event.employee.employeeId ?? null;
   const keys = keysOf(event.employee);
-  const [claimed, marker, tenant, hub, named, endpoints, regions, snapshots] = (await db.$client.batch(
-    [
-      ...claimStatements(tenantId, event.id, now),
-      tenantStatement(tenantId),
-      hubStatement(tenantId, event.hubId),
-      namedStatement(tenantId, employeeId, event.employee.email ?? null),
-      endpointsStatement(tenantId),
-      contentRegionsStatement(tenantId),
-      snapshotsByKeysStatement(tenantId, event.hubId, keys),
-    ],
-    "write",
-  )) as [ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet, ResultSet];
+  const [claimed, marker, tenant, hub, named, endpoints, regions, snapshots, ...segments] =
+    (await db.$client.batch(
+      [
+        ...claimStatements(tenantId, event.id, now),
+        tenantStatement(tenantId),
+        hubStatement(tenantId, event.hubId),
+        namedStatement(tenantId, employeeId, event.employee.email ?? null),
+        endpointsStatement(tenantId),
+        contentRegionsStatement(tenantId),
+        snapshotsByKeysStatement(tenantId, event.hubId, keys),
+        ...segmentStatements(tenantId),
+      ],
+      "write",
+    )) as [
+      ResultSet,
+      ResultSet,
+      ResultSet,
+      ResultSet,
+      ResultSet,
+      ResultSet,
+      ResultSet,
+      ResultSet,
+      ...ResultSet[],
+    ];
   return {
     claim: claimOf([claimed, marker]),
     tenant: tenantFrom(tenant),
@@ -142,6 +165,7 @@ async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): 
     endpoints: endpointsFrom(endpoints),
     regions: regionsFrom(regions),
     members: { keys, snapshots: snapshotsFrom(snapshots) },
+    segments: segmentsOf(segments),
   };
 }
 
@@ -160,30 +184,101 @@ function keysOf(employee: EmployeeFields): MemberKeys {
 }
 
 /**
- * Plans the event and approves what the policy allows, in the batch that stores the plan (a
- * deletion is planned, then made one, then approved).
+ * Plans the event and approves what the policy allows, in the batch that stores the plan, and
+ * runs it there too when it can (inBatchStatements). A deletion is planned, then made one, then
+ * approved.
  */
-async function planAndApprove(db: Db, known: Known, event: Event, now: Date): Promise<Approved> {
-  const line = crypto.randomUUID();
+async function planAndApprove(db: Db, known: Known, event: Event, options: Options): Promise<Approved> {
   // Marked done with the approval: a redelivery from now on finishes this plan.
   const step = (planId: string) => ({
     fresh: true,
     also: [finishStatement(known.tenant.id, event.id, planId)],
   });
   if (event.type === "employee.deleted" && known.member) {
-    const { plan } = await planEvent(db, known, event, now);
+    const { plan } = await planEvent(db, known, event, options.now);
     await planDeletion(db, known.tenant.settings, plan, known.member);
     return approve(db, known, plan.id, step(plan.id));
   }
-  let reads: FirstReads | undefined;
-  const { plan, also } = await planEvent(db, known, event, now, (stored) => {
-    reads = firstRead(db, stored.id, known.tenant.id);
-    return approvalStatements(known, stored.id, line, step(stored.id), reads);
-  });
-  return approvedFrom(also, plan.id, line, reads as FirstReads);
+  try {
+    return await storeAndApprove(db, known, event, options, step, true);
+  } catch (error) {
+    if (!isConstraintError(error)) throw error;
+    // The run collided with another member (an email taken since the claim read) and took the
+    // plan's storing batch down with it: store and approve alone; the run then goes one action
+    // at a time where they collide.
+    return storeAndApprove(db, known, event, options, step, false);
+  }
 }
 
-async function planEvent(db: Db, known: Known, event: Event, now: Date, also?: (plan: PlanView) => Stmt[]) {
+/** planAndApprove past a deletion: the run in the storing batch when `runHere` and it can. */
+async function storeAndApprove(
+  db: Db,
+  known: Known,
+  event: Event,
+  options: Options,
+  step: (planId: string) => { fresh: boolean; also: Stmt[] },
+  runHere: boolean,
+): Promise<Approved> {
+  const line = crypto.randomUUID();
+  let reads: FirstReads | undefined;
+  let opened = -1;
+  const { plan, also } = await planEvent(db, known, event, options.now, async (stored, actions) => {
+    const approval = approvalStatements(known, stored.id, line, step(stored.id));
+    const run = runHere ? await runStatements(known, stored, actions, line, event, options) : null;
+    if (run) {
+      opened = approval.length - 1;
+      return [...approval, ...run];
+    }
+    reads = firstRead(db, stored.id, known.tenant.id);
+    return [
+      ...approval,
+      ...planStateStatements(known.tenant.id, stored.id, SHOWN_ACTIONS),
+      ...firstReadStatements(reads),
+    ];
+  });
+  if (!reads) return ranFrom(known, also, plan.id, line, opened);
+  return approvedFrom(also, plan.id, line, reads);
+}
+
+/**
+ * The statements that run the stored plan in its storing batch, after its approval (the policy's
+ * kinds, as policyApprovalStatement approves them), and end the run's line; null when the plan
+ * must run the usual way (blocked, nothing the policy approves, a member planning read afresh).
+ */
+async function runStatements(
+  known: Known,
+  stored: PlanView,
+  actions: StoredAction[] | null,
+  line: string,
+  event: Event,
+  options: Options,
+): Promise<InStatement[] | null> {
+  const { tenant } = known;
+  if (!actions || stored.status === "blocked" || stored.hubId !== known.hub.rows[0]?.id) return null;
+  const approved = actions
+    .filter((a) => tenant.settings.autoApply.includes(a.kind))
+    .map((a) => ({ ...a, approvedBy: POLICY_APPROVER }));
+  const members = new Map(known.members.snapshots.map((m) => [m.id, m]));
+  // Run against the members as planned: else the usual run reads them.
+  const asPlanned = approved.every(
+    (a) => !a.memberId || members.get(a.memberId)?.version === a.memberVersion,
+  );
+  if (!asPlanned) return null;
+  const ctx = contextFrom(known, stored.hubId, { type: "event", id: event.id }, options.acceptUrl);
+  const run = await inBatchStatements(stored.id, approved, known.members.snapshots, ctx, known.segments);
+  if (!run) return null;
+  return [...run, endedRunStatement(tenant.id, line, stored.id, new Date()), ...afterRun(known, stored.id)];
+}
+
+/** What storeAndApprove's batch says when it ran the plan: the line, and the plan as the run left it. */
+function ranFrom(known: Known, results: ResultSet[], planId: string, line: string, opened: number): Approved {
+  const tail = results.slice(-afterRun(known, planId).length);
+  const state = planStateFrom(tail.slice(0, 3), planId);
+  const done = tail[3];
+  return { ...state, line: results[opened]?.rowsAffected === 1 ? line : null, ran: { done } };
+}
+
+async function planEvent(db: Db, known: Known, event: Event, now: Date, also?: StreamedPlan["also"]) {
   const tenantId = known.tenant.id;
   const hub = hubFrom(known.hub, event.hubId);
   const employee: EmployeeFields = { ...event.employee };
@@ -217,8 +312,10 @@ interface Approved {
   actions: ActionState[];
   /** The sync log line of the run about to start; null when nothing is to run. */
   line: string | null;
-  /** The run's first read, made in the approval's batch. */
-  read: FirstReadDone;
+  /** The run's first read, made in the approval's batch; absent when that batch ran the plan. */
+  read?: FirstReadDone;
+  /** Present when the approval's batch ran the plan: what it read for the announcements. */
+  ran?: { done: ResultSet | undefined };
 }
 
 /**
@@ -233,34 +330,34 @@ async function approve(
 ): Promise<Approved> {
   const line = crypto.randomUUID();
   const reads = firstRead(db, planId, known.tenant.id);
-  const results = await db.$client.batch(approvalStatements(known, planId, line, step, reads), "write");
+  const results = await db.$client.batch(
+    [
+      ...approvalStatements(known, planId, line, step),
+      ...planStateStatements(known.tenant.id, planId, SHOWN_ACTIONS),
+      ...firstReadStatements(reads),
+    ],
+    "write",
+  );
   return approvedFrom(results, planId, line, reads);
 }
 
 /**
- * approve's statements: `step.also`, the approval, the run's line, the plan read back, and the
- * run's first read (so the run starts with its write: one round trip fewer).
+ * `step.also`, the approval and the run's line (last). approve adds the plan read back and the
+ * run's first read, so the run starts with its write: one round trip fewer.
  */
 function approvalStatements(
   known: Known,
   planId: string,
   line: string,
   step: { fresh: boolean; also: Stmt[] },
-  reads: FirstReads,
 ): Stmt[] {
   const { tenant } = known;
   const approval = policyApprovalStatement(tenant.id, planId, tenant.settings, new Date());
   const open = openLineStatements(tenant.id, planId, "event", line, { fresh: step.fresh, ifStartable: true });
-  return [
-    ...step.also,
-    ...(approval ? [approval] : []),
-    ...open,
-    ...planStateStatements(tenant.id, planId, SHOWN_ACTIONS),
-    ...firstReadStatements(reads),
-  ];
+  return [...step.also, ...(approval ? [approval] : []), ...open];
 }
 
-/** What approvalStatements' results say, from the end: the line opened, the plan, the run's read. */
+/** What approve's batch says, from the end: the line opened, the plan, the run's read. */
 function approvedFrom(results: ResultSet[], planId: string, line: string, reads: FirstReads): Approved {
   const count = firstReadStatements(reads).length;
   const read = { reads, results: results.slice(-count) };
@@ -281,6 +378,12 @@ async function execute(
   const { plan, line } = approved;
   const tenantId = known.tenant.id;
   const actor = { type: "event" as const, id: event.id };
+  const announce = known.endpoints.length > 0;
+  if (approved.ran) {
+    if (announce)
+      await announceExecution(db, plan, known.endpoints, doneFrom(approved.ran.done as ResultSet));
+    return approved;
+  }
   if (!line) {
     if (plan.progress.pending === 0) return approved;
     // Approved actions wait in a blocked plan: executePlan logs the refusal and says why.
@@ -291,15 +394,19 @@ async function execute(
     });
     return approved;
   }
-  const ctx = await contextOf(db, known, plan, { actor, acceptUrl: options.acceptUrl });
-  const announce = known.endpoints.length > 0;
-  const after = [
-    ...planStateStatements(tenantId, plan.id, SHOWN_ACTIONS),
-    ...(announce ? [doneStatement(tenantId, plan.id)] : []),
-  ];
+  const ctx =
+    known.hub.rows[0]?.id === plan.hubId
+      ? contextFrom(known, plan.hubId, actor, options.acceptUrl)
+      : await executionContext(db, {
+          tenantId,
+          hubId: plan.hubId,
+          now: new Date(),
+          actor,
+          acceptUrl: options.acceptUrl,
+        });
   const results = await executeUnderLine(db, line, plan.id, ctx, {
     budgetMs: options.budgetMs,
-    after,
+    after: afterRun(known, plan.id),
     read: approved.read,
   });
   const state = planStateFrom(results.slice(0, 3), plan.id);
@@ -309,24 +416,30 @@ async function execute(
   return state;
 }
 
-/** The execution context from what the claim read; read afresh for a plan of another hub. */
-async function contextOf(
-  db: Db,
+/** Read when the run ends: the plan as it left it, and what it did, to announce. */
+function afterRun(known: Known, planId: string): Stmt[] {
+  const tenantId = known.tenant.id;
+  return [
+    ...planStateStatements(tenantId, planId, SHOWN_ACTIONS),
+    ...(known.endpoints.length > 0 ? [doneStatement(tenantId, planId)] : []),
+  ];
+}
+
+/** The execution context from what the claim read, for a plan of the event's hub. */
+function contextFrom(
   known: Known,
-  plan: PlanView,
-  base: { actor: { type: "event"; id: string }; acceptUrl: string },
-) {
-  const now = new Date();
-  if (known.hub.rows[0]?.id !== plan.hubId) {
-    return executionContext(db, { tenantId: known.tenant.id, hubId: plan.hubId, now, ...base });
-  }
+  hubId: string,
+  actor: { type: "event"; id: string },
+  acceptUrl: string,
+): ExecutionContext {
   return {
     tenantId: known.tenant.id,
-    hubId: plan.hubId,
-    now,
-    ...base,
+    hubId,
+    now: new Date(),
+    actor,
+    acceptUrl,
     tenantName: known.tenant.name,
-    hubName: hubFrom(known.hub, plan.hubId).name,
+    hubName: hubFrom(known.hub, hubId).name,
     inviteTemplate: inviteTemplateOf(known.tenant.settings),
   };
 }

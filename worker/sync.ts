@@ -39,7 +39,7 @@ import {
   snapshotsByIds,
   snapshotsByKeys,
 } from "./store/members.ts";
-import { getPlan, type NewImport, type PlanView, storePlan } from "./store/plans.ts";
+import { getPlan, type NewImport, type StreamedPlan, storePlan } from "./store/plans.ts";
 import { getHub, getTenant } from "./store/tenants.ts";
 import { afterExecution, afterPlanStatements } from "./sync-hooks.ts";
 
@@ -68,7 +68,7 @@ export interface ImportOptions {
     members?: { keys: MemberKeys; snapshots: MemberSnapshot[] };
   };
   /** Statements for the batch that stores the plan, after it (StreamedPlan.also). */
-  also?: (plan: PlanView) => Stmt[];
+  also?: StreamedPlan["also"];
 }
 
 // A partial import of up to this many rows reads only the members its rows name.
@@ -210,9 +210,9 @@ async function planExport(db: Db, read: ReadExport, options: ImportOptions) {
           (await activeToJudge(deprovisions, guard, () => activeInHub(db, tenantId, hubId)));
         return guardVerdict(deprovisions, active, guard);
       },
-      also: (stored) => [
+      also: async (stored, actions) => [
         ...afterPlanStatements(stored, options.source, options.now),
-        ...(options.also?.(stored) ?? []),
+        ...((await options.also?.(stored, actions)) ?? []),
       ],
     },
   );

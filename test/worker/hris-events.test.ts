@@ -64,6 +64,23 @@ async function runsOf(planId: string) {
   return rows.map((r) => ({ ...r, counts: JSON.parse(r.counts) }));
 }
 
+/** Another member takes `email` just before the event's second batch (the one storing its plan). */
+function takeEmailBeforeStoring(email: string) {
+  const client = t.db.$client;
+  const batch = client.batch.bind(client);
+  const spy = vi.spyOn(client, "batch").mockImplementation(async (statements, mode) => {
+    if (spy.mock.calls.length === 2) {
+      await client.execute({
+        sql: `INSERT INTO members (id, tenant_id, email, status, source, created_at, updated_at)
+              VALUES ('m-other', ?, ?, 'active', 'manual', 'now', 'now')`,
+        args: [tenantId, email],
+      });
+    }
+    return batch(statements, mode);
+  });
+  return spy;
+}
+
 async function scalar(query: ReturnType<typeof sql>): Promise<number> {
   const rows = await t.db.all<{ n: number }>(query);
   return Number(rows[0]?.n);
@@ -91,7 +108,7 @@ describe("an auto-applied event", () => {
     ]);
   });
 
-  it("costs three round trips to the database: claim and read, plan and approve and read, execute", async () => {
+  it("costs two round trips to the database: claim and read, then plan, approve and run in one batch", async () => {
     await people(2);
     const client = t.db.$client;
     const calls = [vi.spyOn(client, "execute"), vi.spyOn(client, "batch")];
@@ -100,13 +117,48 @@ describe("an auto-applied event", () => {
       event("employee.updated", { employeeId: "E1", manager: "P2@acme.test", jobTitle: "Lead" }),
     );
     expect(receipt.plan?.progress).toMatchObject({ done: 1, complete: true });
-    expect(calls.reduce((n, spy) => n + spy.mock.calls.length, 0)).toBe(3);
+    expect(calls.reduce((n, spy) => n + spy.mock.calls.length, 0)).toBe(2);
     for (const spy of calls) spy.mockRestore();
     // The execution's line in the sync log was closed in the same round trip as the actions ran.
     const runs = await runsOf(receipt.plan?.id as string);
     expect(runs.map((r) => [r.trigger, r.status])).toEqual([
       ["event", "done"],
       ["event", "done"],
+    ]);
+  });
+
+  it("leaves an invite stale when another member took the email since its claim", async () => {
+    const spy = takeEmailBeforeStoring("taken@acme.test");
+    const receipt = await send(event("employee.created", { employeeId: "E9", email: "taken@acme.test" }));
+    spy.mockRestore();
+    expect(receipt.plan?.summary).toEqual({ invite: 1 });
+    expect(receipt.actions).toEqual([
+      expect.objectContaining({ kind: "invite", approved: true, status: "stale" }),
+    ]);
+    expect(await scalar(sql`select count(*) as n from invitations`)).toBe(0);
+    expect((await runsOf(receipt.plan?.id as string)).map((r) => r.status)).toEqual(["done", "done"]);
+  });
+
+  it("stores its plan and fails only the update when the new email was taken since its claim", async () => {
+    await people(1);
+    const spy = takeEmailBeforeStoring("taken@acme.test");
+    const receipt = await send(event("employee.updated", { employeeId: "E1", email: "taken@acme.test" }));
+    spy.mockRestore();
+    // The batch that would have stored and run the plan broke the unique email: stored, then run alone.
+    expect(receipt.plan?.summary).toEqual({ update: 1 });
+    expect(receipt.actions).toEqual([
+      expect.objectContaining({
+        kind: "update",
+        approved: true,
+        status: "failed",
+        message: expect.stringMatching(/already has this email/),
+      }),
+    ]);
+    expect(await scalar(sql`select count(*) as n from members where email = 'p1@acme.test'`)).toBe(1);
+    const runs = await runsOf(receipt.plan?.id as string);
+    expect(runs.map((r) => [r.status, r.counts.failed])).toEqual([
+      ["done", undefined],
+      ["done", 1],
     ]);
   });
 

@@ -78,7 +78,7 @@ export async function executionContext(
 }
 
 /** What a batch knows of the tenant's segments before it runs, so it adds only what is missing. */
-interface Segments {
+export interface Segments {
   /** From the plan's mapping: how a new field is created. */
   columns: Map<string, MappingColumn>;
   /** Existing field key → folded option values. */
@@ -182,6 +182,28 @@ async function prepareBatch(
   }
   const batch = withoutRepeats(actions);
   const snapshots = new Map(rows.map((r) => [r.id, snapshotOf(r, true)]));
+  const { executions, statements } = await batchStatements(batch, snapshots, ctx, segments, layout, token);
+  const last = batch.at(-1) as PendingAction;
+  const more = batch.length < actions.length || actions.length === limit;
+  return {
+    run: { looked: batch.length, lastSeq: last.seq, more },
+    actions: batch,
+    executions,
+    statements,
+    token,
+    segments,
+  };
+}
+
+/** The executions of a batch's actions and the statements that write them. */
+async function batchStatements(
+  batch: PendingAction[],
+  snapshots: Map<string, MemberSnapshot>,
+  ctx: ExecutionContext,
+  segments: Segments,
+  layout: RosterLayout | null,
+  token: string,
+) {
   const now = ctx.now.toISOString();
   const executions = batch.map((action) => {
     const snapshot = action.memberId ? snapshots.get(action.memberId) : undefined;
@@ -197,16 +219,44 @@ async function prepareBatch(
     staleMessage: (e) => staleMessage(e.precondition),
     fingerprints: layout && fingerprintsOf(batch, executions, snapshots, layout),
   });
-  const last = batch.at(-1) as PendingAction;
-  const more = batch.length < actions.length || actions.length === limit;
-  return {
-    run: { looked: batch.length, lastSeq: last.seq, more },
-    actions: batch,
-    executions,
-    statements,
-    token,
-    segments,
-  };
+  return { executions, statements };
+}
+
+/**
+ * The statements that run a plan's approved actions, for a caller that already holds all the
+ * batch reads (an HRIS event: the actions it just stored and approves, the members it read with
+ * its claim) and writes them in the batch that stores the plan. Null when they cannot run as one
+ * batch. A collision with another member's email or id fails the caller's whole batch: it then
+ * stores the plan without them and runs it the usual way (runApproved), one action at a time
+ * where they collide.
+ */
+export async function inBatchStatements(
+  planId: string,
+  actions: PendingAction[],
+  members: MemberSnapshot[],
+  ctx: ExecutionContext,
+  segments: Segments,
+): Promise<(Stmt | NamedStmt)[] | null> {
+  if (actions.length === 0 || withoutRepeats(actions).length < actions.length) return null;
+  const snapshots = new Map(members.map((m) => [m.id, { ...m, inHub: true }]));
+  const { statements } = await batchStatements(actions, snapshots, ctx, segments, null, crypto.randomUUID());
+  return [...statements, planStatusSql(planId, ctx.tenantId)];
+}
+
+/** The tenant's segments as an event's claim reads them (an event's plan has no mapping of its own). */
+export function segmentStatements(tenantId: string): Stmt[] {
+  return [
+    { sql: "SELECT id, key FROM fields WHERE tenant_id = ?", args: [tenantId] },
+    { sql: "SELECT field_id, folded FROM field_options WHERE tenant_id = ?", args: [tenantId] },
+  ];
+}
+
+export function segmentsOf([fieldRows, optionRows]: ResultSet[]): Segments {
+  return segmentsFrom(
+    [],
+    (fieldRows?.rows ?? []).map((r) => ({ id: String(r.id), key: String(r.key) })),
+    (optionRows?.rows ?? []).map((r) => ({ fieldId: String(r.field_id), folded: String(r.folded) })),
+  );
 }
 
 async function runPrepared(
@@ -239,7 +289,7 @@ async function runPrepared(
   return batch.run;
 }
 
-type PendingAction = Awaited<ReturnType<typeof pendingQueries>[0]>[number];
+export type PendingAction = Awaited<ReturnType<typeof pendingQueries>[0]>[number];
 
 // Actions read per round trip: sqld refuses an answer over 10 MB, and an action with its member
 // is up to about 2 KB.
@@ -527,7 +577,7 @@ function errorText(error: unknown): string {
   return `${typeof code === "string" ? code : ""} ${error instanceof Error ? error.message : ""}`;
 }
 
-function isConstraintError(error: unknown): boolean {
+export function isConstraintError(error: unknown): boolean {
   return /SQLITE_CONSTRAINT|constraint failed/i.test(errorText(error));
 }
 

@@ -8,7 +8,7 @@
 // payload's fields, each from nothing, so they are not stored a second time (changes holds JSON
 // null) but read back from the payload. Ids are time-ordered: a plan's actions are appended to
 // the indexes their ids go into (here, and the audit log's and the invitations' at execution).
-import type { ResultSet } from "@libsql/client";
+import type { InStatement, ResultSet } from "@libsql/client";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import {
@@ -59,10 +59,27 @@ export interface StreamedPlan {
   guard: (deprovisions: number) => GuardResult | Promise<GuardResult>;
   /**
    * Statements written in the batch that stores the plan, after it (its sync log line, an event's
-   * approval): atomic with it, and no round trip of their own. Their results come back as `also`.
+   * approval and execution): atomic with it, and no round trip of their own. Their results come
+   * back as `also`. `actions`: the actions as stored, for a plan of at most STORED_ACTIONS.
    */
-  also?: (plan: PlanView) => Stmt[];
+  also?: (plan: PlanView, actions: StoredAction[] | null) => InStatement[] | Promise<InStatement[]>;
 }
+
+/** An action as storePlan wrote it, with what execution reads back of it. */
+export interface StoredAction {
+  id: string;
+  seq: number;
+  kind: ActionKind;
+  memberId: string | null;
+  memberVersion: number | null;
+  email: string | null;
+  employeeId: string | null;
+  name: string | null;
+  payload: Record<string, unknown> | null;
+}
+
+/** Plans up to this size hand their stored actions to `also` (an event's plan is one person). */
+const STORED_ACTIONS = 100;
 
 /** Stores the import, the plan and every action atomically: a plan is whole or absent. */
 export async function savePlan(db: Db, input: NewImport, plan: NewPlan) {
@@ -93,10 +110,14 @@ export async function storePlan(
     part = [];
     partBytes = 0;
   };
+  let storedActions: StoredAction[] | null = [];
   for (const action of plan.actions) {
     summary[action.kind] = (summary[action.kind] ?? 0) + 1;
     if (isDeprovisioning(action.kind)) deprovisions++;
-    const json = actionJson(action, seq++);
+    const stored = storedAction(action, seq++);
+    if (storedActions && storedActions.length < STORED_ACTIONS) storedActions.push(stored);
+    else storedActions = null;
+    const json = actionJson(action, stored);
     const bytes = utf8Bound(json);
     if (partBytes + bytes > PART_BYTES) closePart();
     part.push(json);
@@ -137,7 +158,7 @@ export async function storePlan(
       : parts.map((actions) => ({ sql: INSERT_ACTIONS, args: [tenantId, planId, actions] }));
   // Just stored, nothing approved yet: no need to read it back.
   const stored: PlanView = { ...planRow, progress: NO_PROGRESS };
-  const also = plan.also?.(stored) ?? [];
+  const also = (await plan.also?.(stored, drafted > 0 ? null : storedActions)) ?? [];
   const results = await db.$client.batch(
     [
       insertImport(importId, input, createdAt),
@@ -178,12 +199,25 @@ const INSERT_ACTIONS_FROM_DRAFTS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
   SELECT ${ACTION_VALUES}
   FROM (SELECT j.value AS a FROM plan_drafts d, json_each(d.actions) j WHERE d.draft = ?)`;
 
-function actionJson(a: PlannedAction, seq: number): string {
+function storedAction(a: PlannedAction, seq: number): StoredAction {
+  return {
+    id: timeOrderedId(),
+    seq,
+    kind: a.kind,
+    memberId: a.memberId,
+    memberVersion: a.memberVersion,
+    email: a.email,
+    employeeId: a.employeeId,
+    name: a.name,
+    payload: a.kind === "invite" ? inviteOnly(a.payload) : a.payload,
+  };
+}
+
+function actionJson(a: PlannedAction, { id, seq, payload }: StoredAction): string {
   const changes = JSON.stringify(a.changes);
   const fromPayload = newPersonChanges(a.kind, a.payload);
-  const payload = a.kind === "invite" ? inviteOnly(a.payload) : a.payload;
   return JSON.stringify([
-    timeOrderedId(),
+    id,
     seq,
     a.kind,
     a.row,
