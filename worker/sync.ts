@@ -17,7 +17,7 @@ import { planRoster, type RosterPlan } from "./engine/plan-roster.ts";
 import { buildRosterPaced, type Roster, rosterLayout } from "./engine/roster.ts";
 import type { Issue, MemberSnapshot, SnapshotLookup } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
-import { DEFAULT_IMPORT_LIMITS, tooManyRows } from "./import-limits.ts";
+import { DEFAULT_IMPORT_LIMITS, rowLimit, tooManyRows } from "./import-limits.ts";
 import { timeOrderedId } from "./keys.ts";
 import type { Stmt } from "./store/audit.ts";
 import {
@@ -153,7 +153,7 @@ async function readExport(
   regions.catch(() => {});
   // Paced: between pieces of the file the pages of members that have arrived are indexed.
   const roster = await buildRosterPaced(source, mapping.columns, tenant.settings.dateOrder, pause, {
-    maxRows: options.maxRows ?? DEFAULT_IMPORT_LIMITS.rows,
+    maxRows: options.maxRows ?? rowLimit(DEFAULT_IMPORT_LIMITS, snapshot.format),
     tooMany: tooManyRows,
   }).catch((error: unknown) => {
     throw asProblem(error);

@@ -4,7 +4,7 @@ import { HubParams } from "../contract/hubs.ts";
 import { ImportQuery, ImportResult, JsonTable } from "../contract/imports.ts";
 import type { AppEnv } from "../env.ts";
 import { AppError } from "../errors.ts";
-import { importLimits, tooLargeUpload } from "../import-limits.ts";
+import { importLimits, rowLimit, tooLargeUpload } from "../import-limits.ts";
 import { importAndPlan, type Snapshot } from "../sync.ts";
 import { planBody } from "./plans.ts";
 
@@ -42,7 +42,7 @@ const route = createRoute({
     },
     ...commonErrors,
     413: problem(
-      "The file is larger, or has more rows, than one import takes (24 MB, 50,000 rows by default)",
+      "The file is larger, or has more rows, than one import takes (by default 24 MB, and 100,000 rows of CSV or 50,000 of JSON)",
     ),
     415: problem("Neither CSV nor JSON"),
     422: problem("The file cannot be read at all"),
@@ -62,20 +62,15 @@ export function registerImports(app: OpenAPIHono<AppEnv>) {
     const type = c.req.header("content-type");
     const length = c.req.header("content-length");
     const limits = importLimits(c.env);
-    const result = await importAndPlan(
-      c.get("db"),
-      caller.tenantId,
-      hubId,
-      await readSnapshot(type, length, body, limits.bytes),
-      {
-        source: "upload",
-        filename: filename ?? null,
-        partial,
-        createdBy: `api_key:${caller.keyId}`,
-        now: new Date(),
-        maxRows: limits.rows,
-      },
-    );
+    const snapshot = await readSnapshot(type, length, body, limits.bytes);
+    const result = await importAndPlan(c.get("db"), caller.tenantId, hubId, snapshot, {
+      source: "upload",
+      filename: filename ?? null,
+      partial,
+      createdBy: `api_key:${caller.keyId}`,
+      now: new Date(),
+      maxRows: rowLimit(limits, snapshot.format),
+    });
     return c.json({ import: result.import, plan: planBody(result.plan) }, 201);
   });
 }
