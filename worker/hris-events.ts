@@ -39,7 +39,7 @@ import {
   snapshotsFrom,
 } from "./store/members.ts";
 import { type ActionState, type PlanView, planStateFrom, planStateStatements } from "./store/plan-state.ts";
-import type { StoredAction, StreamedPlan } from "./store/plans.ts";
+import type { SavedAction, StreamedPlan } from "./store/plans.ts";
 import { POLICY_APPROVER, policyApprovalStatement } from "./store/policy.ts";
 import {
   claimOf,
@@ -248,7 +248,7 @@ async function storeAndApprove(
 async function runStatements(
   known: Known,
   stored: PlanView,
-  actions: StoredAction[] | null,
+  actions: SavedAction[] | null,
   line: string,
   event: Event,
   options: Options,

@@ -9,7 +9,6 @@ import type { ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.ts";
 import type { MappingColumn } from "../db/schema.ts";
 import { suggestColumns } from "./engine/automap.ts";
-import { isoDateInZone } from "./engine/dates.ts";
 import { activeToJudge, guardVerdict } from "./engine/guard.ts";
 import { indexSnapshots, type MemberIndex } from "./engine/member-index.ts";
 import { openCsv, openJsonTable, type RowSource, UnreadableFile } from "./engine/parse.ts";
@@ -19,6 +18,7 @@ import type { Issue, MemberSnapshot, SnapshotLookup } from "./engine/types.ts";
 import { AppError } from "./errors.ts";
 import { DEFAULT_IMPORT_LIMITS, rowLimit, tooManyRows } from "./import-limits.ts";
 import { timeOrderedId } from "./keys.ts";
+import { isoDateInZone } from "./schedule/wall-clock.ts";
 import type { Stmt } from "./store/audit.ts";
 import {
   type Actor,

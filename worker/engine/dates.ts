@@ -221,27 +221,3 @@ function daysInMonth(year: number, month: number): number {
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
-
-/** Today's date (`YYYY-MM-DD`) in an IANA time zone; throws RangeError for an unknown zone. */
-export function isoDateInZone(now: Date, timeZone: string): string {
-  const parts = dayFormat(timeZone).formatToParts(now);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("year").padStart(4, "0")}-${part("month")}-${part("day")}`;
-}
-
-// Making a DateTimeFormat costs a tenth of a millisecond, a good part of a one-person event.
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-function dayFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-    });
-    dayFormats.set(timeZone, format);
-  }
-  return format;
-}

@@ -3,7 +3,6 @@
 // arrived are invited in hubs whose source gave no snapshot this run. Days are the tenant's own
 // (its time zone). Each pass is isolated: a failure is logged on a sync run and the next goes on.
 import type { TenantSettings } from "../../db/schema.ts";
-import { isoDateInZone } from "../engine/dates.ts";
 import { listHubs } from "../store/tenants.ts";
 import type { ApplyContext } from "./apply.ts";
 import { offboardLeavers } from "./leavers.ts";
@@ -11,6 +10,7 @@ import { scheduledRulesOf } from "./policy.ts";
 import { recordFailedRun } from "./run-log.ts";
 import { errorSentence } from "./source-error.ts";
 import { inviteStarters } from "./starters.ts";
+import { isoDateInZone } from "./wall-clock.ts";
 
 export async function runTimeBasedWork(
   ctx: ApplyContext,

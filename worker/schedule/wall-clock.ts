@@ -44,6 +44,12 @@ export function wallClock(instant: Date, timeZone: string): WallTime & { second:
   };
 }
 
+/** The date (`YYYY-MM-DD`) at `instant` in `timeZone` (throws a RangeError for an unknown zone). */
+export function isoDateInZone(instant: Date, timeZone: string): string {
+  const { year, month, day } = wallClock(instant, timeZone);
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
 /** How far `timeZone` is ahead of UTC at `epochMs`, in ms. */
 function offsetAt(epochMs: number, timeZone: string): number {
   const w = wallClock(new Date(epochMs), timeZone);

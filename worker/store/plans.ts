@@ -19,6 +19,7 @@ import {
   planActions,
   plans,
 } from "../../db/schema.ts";
+import type { StoredAction } from "../engine/execute.ts";
 import { type GuardResult, isDeprovisioning } from "../engine/guard.ts";
 import type { Issue, PlannedAction } from "../engine/types.ts";
 import { AppError } from "../errors.ts";
@@ -62,21 +63,11 @@ export interface StreamedPlan {
    * approval and execution): atomic with it, and no round trip of their own. Their results come
    * back as `also`. `actions`: the actions as stored, for a plan of at most STORED_ACTIONS.
    */
-  also?: (plan: PlanView, actions: StoredAction[] | null) => InStatement[] | Promise<InStatement[]>;
+  also?: (plan: PlanView, actions: SavedAction[] | null) => InStatement[] | Promise<InStatement[]>;
 }
 
-/** An action as storePlan wrote it, with what execution reads back of it. */
-export interface StoredAction {
-  id: string;
-  seq: number;
-  kind: ActionKind;
-  memberId: string | null;
-  memberVersion: number | null;
-  email: string | null;
-  employeeId: string | null;
-  name: string | null;
-  payload: Record<string, unknown> | null;
-}
+/** An action as storePlan wrote it: what execution reads back of it, and its place in the plan. */
+export type SavedAction = StoredAction & { seq: number };
 
 /** Plans up to this size hand their stored actions to `also` (an event's plan is one person). */
 const STORED_ACTIONS = 100;
@@ -110,7 +101,7 @@ export async function storePlan(
     part = [];
     partBytes = 0;
   };
-  let storedActions: StoredAction[] | null = [];
+  let storedActions: SavedAction[] | null = [];
   for (const action of plan.actions) {
     summary[action.kind] = (summary[action.kind] ?? 0) + 1;
     if (isDeprovisioning(action.kind)) deprovisions++;
@@ -199,7 +190,7 @@ const INSERT_ACTIONS_FROM_DRAFTS = `INSERT INTO plan_actions (${ACTION_COLUMNS})
   SELECT ${ACTION_VALUES}
   FROM (SELECT j.value AS a FROM plan_drafts d, json_each(d.actions) j WHERE d.draft = ?)`;
 
-function storedAction(a: PlannedAction, seq: number): StoredAction {
+function storedAction(a: PlannedAction, seq: number): SavedAction {
   return {
     id: timeOrderedId(),
     seq,
@@ -213,7 +204,7 @@ function storedAction(a: PlannedAction, seq: number): StoredAction {
   };
 }
 
-function actionJson(a: PlannedAction, { id, seq, payload }: StoredAction): string {
+function actionJson(a: PlannedAction, { id, seq, payload }: SavedAction): string {
   const changes = JSON.stringify(a.changes);
   const fromPayload = newPersonChanges(a.kind, a.payload);
   return JSON.stringify([

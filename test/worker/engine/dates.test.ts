@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isoDateInZone, parseDateColumn } from "../../../worker/engine/dates.ts";
+import { parseDateColumn } from "../../../worker/engine/dates.ts";
 import type { DateOrder } from "../../../worker/engine/types.ts";
 
 const one = (value: string, order: DateOrder | null = null) => parseDateColumn([value], order);
@@ -219,23 +219,5 @@ describe("parseDateColumn: properties", () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe("isoDateInZone", () => {
-  const now = new Date("2025-01-01T03:30:00Z");
-  const cases: [string, string][] = [
-    ["UTC", "2025-01-01"],
-    ["America/New_York", "2024-12-31"],
-    ["Asia/Tokyo", "2025-01-01"],
-    ["Pacific/Kiritimati", "2025-01-01"],
-    ["Pacific/Pago_Pago", "2024-12-31"],
-  ];
-  it.each(cases)("%s", (zone, iso) => {
-    expect(isoDateInZone(now, zone)).toBe(iso);
-  });
-
-  it("rejects an unknown zone", () => {
-    expect(() => isoDateInZone(now, "Mars/Olympus")).toThrow(RangeError);
   });
 });
