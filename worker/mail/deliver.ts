@@ -1,3 +1,8 @@
+// Hands queued outbox emails to a transport. A runner first takes a lease on each message (its
+// attempt count moves on only for the runner that read it, and next_attempt_at moves out of reach
+// of the others), so two runners never send the same message at once. A runner that dies after
+// sending leaves the message queued; the retry after the lease carries the same id, which the
+// provider treats as the same message.
 import type { Db } from "../../db/client.ts";
 import type { outbox } from "../../db/schema.ts";
 import { dueMessages } from "../store/outbox.ts";
