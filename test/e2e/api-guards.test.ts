@@ -242,6 +242,19 @@ describe("body limits", () => {
     expect(rows.detail).toContain("more than 50 rows");
     expect(rows.detail).toContain("partial imports");
 
+    // IMPORT_MAX_ROWS sets the JSON table's ceiling too.
+    const table = {
+      columns: ["Email", "First Name"],
+      rows: Array.from({ length: 51 }, (_, i) => [`json${i}@acme.test`, "J"]),
+    };
+    const tooManyJson = await fetch(`${worker.url}/v1/hubs/${stack.hubId}/imports`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(table),
+    });
+    expect(tooManyJson.status).toBe(413);
+    expect(((await tooManyJson.json()) as ProblemBody).detail).toContain("more than 50 rows");
+
     const tooBig = await upload(csv(40, 2_000));
     expect(tooBig.status).toBe(413);
     expect(((await tooBig.json()) as ProblemBody).detail).toContain("at most 0.05 MB");

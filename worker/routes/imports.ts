@@ -62,17 +62,26 @@ export function registerImports(app: OpenAPIHono<AppEnv>) {
     const type = c.req.header("content-type");
     const length = c.req.header("content-length");
     const limits = importLimits(c.env);
-    const snapshot = await readSnapshot(type, length, body, limits.bytes);
-    const result = await importAndPlan(c.get("db"), caller.tenantId, hubId, snapshot, {
-      source: "upload",
-      filename: filename ?? null,
-      partial,
-      createdBy: `api_key:${caller.keyId}`,
-      now: new Date(),
-      maxRows: rowLimit(limits, snapshot.format),
-    });
+    const result = await importAndPlan(
+      c.get("db"),
+      caller.tenantId,
+      hubId,
+      await readSnapshot(type, length, body, limits.bytes),
+      {
+        source: "upload",
+        filename: filename ?? null,
+        partial,
+        createdBy: `api_key:${caller.keyId}`,
+        now: new Date(),
+        maxRows: rowLimit(limits, mediaType(type) === "application/json" ? "json" : "csv"),
+      },
+    );
     return c.json({ import: result.import, plan: planBody(result.plan) }, 201);
   });
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
 interface Body {
@@ -88,7 +97,7 @@ async function readSnapshot(
 ): Promise<Snapshot> {
   const length = Number(contentLength ?? 0);
   if (length > maxBytes) throw tooLargeUpload(length, maxBytes);
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const type = mediaType(contentType);
   if (type === "application/json") {
     // Validated against JsonTable by the route before the handler runs.
     return { format: "json", body: JsonTable.parse(body.json()) };
