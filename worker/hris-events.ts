@@ -40,7 +40,7 @@ import {
 } from "./store/members.ts";
 import { type ActionState, type PlanView, planStateFrom, planStateStatements } from "./store/plan-state.ts";
 import type { SavedAction, StreamedPlan } from "./store/plans.ts";
-import { POLICY_APPROVER, policyApprovalStatement } from "./store/policy.ts";
+import { policyApprovalStatement, policyApproved } from "./store/policy.ts";
 import {
   claimOf,
   claimStatements,
@@ -241,8 +241,8 @@ async function storeAndApprove(
 }
 
 /**
- * The statements that run the stored plan in its storing batch, after its approval (the policy's
- * kinds, as policyApprovalStatement approves them), and end the run's line; null when the plan
+ * The statements that run the stored plan in its storing batch, after its approval (what
+ * policyApproved says it approves), and end the run's line; null when the plan
  * must run the usual way (blocked, nothing the policy approves, a member planning read afresh).
  */
 async function runStatements(
@@ -254,10 +254,8 @@ async function runStatements(
   options: Options,
 ): Promise<InStatement[] | null> {
   const { tenant } = known;
-  if (!actions || stored.status === "blocked" || stored.hubId !== known.hub.rows[0]?.id) return null;
-  const approved = actions
-    .filter((a) => tenant.settings.autoApply.includes(a.kind))
-    .map((a) => ({ ...a, approvedBy: POLICY_APPROVER }));
+  if (!actions || stored.hubId !== known.hub.rows[0]?.id) return null;
+  const approved = policyApproved(actions, tenant.settings, stored.status === "blocked");
   const members = new Map(known.members.snapshots.map((m) => [m.id, m]));
   // Run against the members as planned: else the usual run reads them.
   const asPlanned = approved.every(

@@ -37,10 +37,26 @@ export function policyApprovalStatement(
 ): Stmt | null {
   const kinds = only ? settings.autoApply.filter((k) => only.includes(k)) : settings.autoApply;
   if (kinds.length === 0) return null;
+  // policyApproved says the same of actions held in memory: the two change together.
   return {
     sql: `UPDATE plan_actions SET approved = 1, approved_by = ?, approved_at = ?
           WHERE tenant_id = ? AND plan_id = ? AND status = 'pending' AND kind IN (${kinds.map(() => "?").join(", ")})
             AND (SELECT guard ->> '$.blocked' FROM plans WHERE tenant_id = ? AND id = ?) = 0`,
     args: [POLICY_APPROVER, now.toISOString(), tenantId, planId, ...kinds, tenantId, planId],
   };
+}
+
+/**
+ * The actions policyApprovalStatement approves, as they read once it has run (approved by the
+ * policy), for a caller that runs them in the same batch: none of a plan the guard blocked.
+ */
+export function policyApproved<A extends { kind: ActionKind }>(
+  actions: A[],
+  settings: TenantSettings,
+  blocked: boolean,
+): (A & { approvedBy: string })[] {
+  if (blocked) return [];
+  return actions
+    .filter((a) => settings.autoApply.includes(a.kind))
+    .map((a) => ({ ...a, approvedBy: POLICY_APPROVER }));
 }
