@@ -26,8 +26,7 @@ import {
   inBatchStatements,
   isConstraintError,
   type Segments,
-  segmentStatements,
-  segmentsOf,
+  segmentsRead,
 } from "./store/execution.ts";
 import { inviteTemplateOf } from "./store/invitations.ts";
 import {
@@ -133,7 +132,8 @@ export async function receiveHrisEvent(
 async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): Promise<Known> {
   const employeeId = event.employee.employeeId ?? null;
   const keys = keysOf(event.employee);
-  const [claimed, marker, tenant, hub, named, endpoints, regions, snapshots, ...segments] =
+  const segments = segmentsRead(db, tenantId);
+  const [claimed, marker, tenant, hub, named, endpoints, regions, snapshots, ...segmentRows] =
     (await db.$client.batch(
       [
         ...claimStatements(tenantId, event.id, now),
@@ -143,7 +143,7 @@ async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): 
         endpointsStatement(tenantId),
         contentRegionsStatement(tenantId),
         snapshotsByKeysStatement(tenantId, event.hubId, keys),
-        ...segmentStatements(tenantId),
+        ...segments.statements,
       ],
       "write",
     )) as [
@@ -165,7 +165,7 @@ async function claimAndRead(db: Db, tenantId: string, event: Event, now: Date): 
     endpoints: endpointsFrom(endpoints),
     regions: regionsFrom(regions),
     members: { keys, snapshots: snapshotsFrom(snapshots) },
-    segments: segmentsOf(segments),
+    segments: segments.from(segmentRows),
   };
 }
 

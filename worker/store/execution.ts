@@ -243,20 +243,18 @@ export async function inBatchStatements(
   return [...statements, planStatusSql(planId, ctx.tenantId)];
 }
 
-/** The tenant's segments as an event's claim reads them (an event's plan has no mapping of its own). */
-export function segmentStatements(tenantId: string): Stmt[] {
-  return [
-    { sql: "SELECT id, key FROM fields WHERE tenant_id = ?", args: [tenantId] },
-    { sql: "SELECT field_id, folded FROM field_options WHERE tenant_id = ?", args: [tenantId] },
-  ];
-}
-
-export function segmentsOf([fieldRows, optionRows]: ResultSet[]): Segments {
-  return segmentsFrom(
-    [],
-    (fieldRows?.rows ?? []).map((r) => ({ id: String(r.id), key: String(r.key) })),
-    (optionRows?.rows ?? []).map((r) => ({ fieldId: String(r.field_id), folded: String(r.folded) })),
-  );
+/**
+ * The tenant's segments as an event's claim reads them (an event's plan has no mapping of its
+ * own): the first read's queries of fields and options, and the segments from their results.
+ */
+export function segmentsRead(db: Db, tenantId: string) {
+  const q = firstReadQueriesOf(db);
+  const [fieldRead, optionRead] = [q.fields({ tenantId }), q.options({ tenantId })];
+  return {
+    statements: [fieldRead.statement, optionRead.statement],
+    from: ([fieldRows, optionRows]: ResultSet[]): Segments =>
+      segmentsFrom([], fieldRead.from(fieldRows as ResultSet), optionRead.from(optionRows as ResultSet)),
+  };
 }
 
 async function runPrepared(
@@ -366,9 +364,8 @@ export function firstReadStatements(reads: FirstReads): Stmt[] {
 }
 
 function firstReads(db: Db, planId: string, tenantId: string, limit: number, afterSeq: number) {
-  readQueries ??= firstReadQueries(db);
   const values = { planId, tenantId, limit: Math.min(limit, READ_ACTIONS), afterSeq };
-  const q = readQueries;
+  const q = firstReadQueriesOf(db);
   return {
     plan: q.plan(values),
     mapping: q.mapping(values),
@@ -382,6 +379,11 @@ function firstReads(db: Db, planId: string, tenantId: string, limit: number, aft
 
 // Built once, with placeholders: building them took half a millisecond of each HRIS event.
 let readQueries: ReturnType<typeof firstReadQueries> | undefined;
+
+function firstReadQueriesOf(db: Db) {
+  readQueries ??= firstReadQueries(db);
+  return readQueries;
+}
 
 function firstReadQueries(db: Db) {
   const planId = sql.placeholder("planId");
