@@ -229,12 +229,9 @@ async function storeAndApprove(
       opened = approval.length - 1;
       return [...approval, ...run];
     }
-    reads = firstRead(db, stored.id, known.tenant.id);
-    return [
-      ...approval,
-      ...planStateStatements(known.tenant.id, stored.id, SHOWN_ACTIONS),
-      ...firstReadStatements(reads),
-    ];
+    const approved = approvalAndReadStatements(db, known, stored.id, line, step(stored.id));
+    reads = approved.reads;
+    return approved.statements;
   });
   if (!reads) return ranFrom(known, also, plan.id, line, opened);
   return approvedFrom(also, plan.id, line, reads);
@@ -327,22 +324,31 @@ async function approve(
   step: { fresh: boolean; also: Stmt[] },
 ): Promise<Approved> {
   const line = crypto.randomUUID();
-  const reads = firstRead(db, planId, known.tenant.id);
-  const results = await db.$client.batch(
-    [
-      ...approvalStatements(known, planId, line, step),
-      ...planStateStatements(known.tenant.id, planId, SHOWN_ACTIONS),
-      ...firstReadStatements(reads),
-    ],
-    "write",
-  );
-  return approvedFrom(results, planId, line, reads);
+  const { statements, reads } = approvalAndReadStatements(db, known, planId, line, step);
+  return approvedFrom(await db.$client.batch(statements, "write"), planId, line, reads);
 }
 
 /**
- * `step.also`, the approval and the run's line (last). approve adds the plan read back and the
- * run's first read, so the run starts with its write: one round trip fewer.
+ * approvalStatements, then the plan read back and the run's first read, so the run starts with
+ * its write: one round trip fewer. approvedFrom reads their results.
  */
+function approvalAndReadStatements(
+  db: Db,
+  known: Known,
+  planId: string,
+  line: string,
+  step: { fresh: boolean; also: Stmt[] },
+): { statements: Stmt[]; reads: FirstReads } {
+  const reads = firstRead(db, planId, known.tenant.id);
+  const statements = [
+    ...approvalStatements(known, planId, line, step),
+    ...planStateStatements(known.tenant.id, planId, SHOWN_ACTIONS),
+    ...firstReadStatements(reads),
+  ];
+  return { statements, reads };
+}
+
+/** `step.also`, the approval and the run's line (last). */
 function approvalStatements(
   known: Known,
   planId: string,
@@ -355,7 +361,7 @@ function approvalStatements(
   return [...step.also, ...(approval ? [approval] : []), ...open];
 }
 
-/** What approve's batch says, from the end: the line opened, the plan, the run's read. */
+/** What approvalAndReadStatements' results say, from the end: the line opened, the plan, the run's read. */
 function approvedFrom(results: ResultSet[], planId: string, line: string, reads: FirstReads): Approved {
   const count = firstReadStatements(reads).length;
   const read = { reads, results: results.slice(-count) };
