@@ -1,7 +1,8 @@
-// What most store tests start from: a tenant with one hub, and the import a hand-made plan is
-// stored under.
+// What most store tests start from: a tenant with one hub, the import a hand-made plan is stored
+// under, and the actions of such a plan.
 import type { Db } from "../../db/client.ts";
-import type { TenantSettings } from "../../db/schema.ts";
+import type { ActionKind, TenantSettings } from "../../db/schema.ts";
+import type { PlannedAction } from "../../worker/engine/types.ts";
 import type { NewImport } from "../../worker/store/plans.ts";
 import { createHub, createTenant } from "../../worker/store/tenants.ts";
 
@@ -27,6 +28,28 @@ export function handMadeImport(tenantId: string, hubId: string, change: Partial<
     rowCount: 0,
     issues: [],
     createdBy: "t",
+    ...change,
+  };
+}
+
+/** Action `n` of a hand-made plan, about member m{n} (p{n}@acme.test); `change` sets what differs. */
+export function memberAction(
+  kind: ActionKind,
+  n: number,
+  change: Partial<PlannedAction> = {},
+): PlannedAction {
+  return {
+    kind,
+    row: n,
+    memberId: `m${n}`,
+    memberVersion: 1,
+    email: `p${n}@acme.test`,
+    employeeId: null,
+    name: null,
+    changes: [],
+    payload: {},
+    reason: "r",
+    warnings: [],
     ...change,
   };
 }

@@ -11,7 +11,7 @@ import { savePlan } from "../../worker/store/plans.ts";
 import { POLICY_APPROVER } from "../../worker/store/policy.ts";
 import { createHub, createTenant } from "../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../helpers/db.ts";
-import { tenantWithHub } from "../helpers/tenant.ts";
+import { memberAction, tenantWithHub } from "../helpers/tenant.ts";
 
 let t: TestDb;
 beforeEach(async () => {
@@ -20,19 +20,8 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 function action(kind: PlannedAction["kind"], email: string, row: number | null): PlannedAction {
-  return {
-    kind,
-    row,
-    memberId: kind === "invite" || kind === "scheduled" ? null : `m-${email}`,
-    memberVersion: 1,
-    email,
-    employeeId: null,
-    name: null,
-    changes: [],
-    payload: {},
-    reason: "r",
-    warnings: [],
-  };
+  const memberId = kind === "invite" || kind === "scheduled" ? null : `m-${email}`;
+  return memberAction(kind, row ?? 0, { row, memberId, email });
 }
 
 async function plan(tenantId: string, hubId: string, actions: PlannedAction[], active = 100) {

@@ -8,28 +8,13 @@ import { savePlan } from "../../../worker/store/plans.ts";
 import { autoApprove, POLICY_APPROVER, policyApprovalStatement } from "../../../worker/store/policy.ts";
 import { createHub, createTenant, getTenant } from "../../../worker/store/tenants.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
+import { memberAction } from "../../helpers/tenant.ts";
 
 let t: TestDb;
 afterEach(() => t.close());
 beforeEach(async () => {
   t = await testDb();
 });
-
-function action(kind: PlannedAction["kind"], n: number): PlannedAction {
-  return {
-    kind,
-    row: n,
-    memberId: `m${n}`,
-    memberVersion: 1,
-    email: `p${n}@acme.test`,
-    employeeId: null,
-    name: null,
-    changes: [],
-    payload: {},
-    reason: "r",
-    warnings: [],
-  };
-}
 
 async function plan(tenantId: string, actions: PlannedAction[], active = 100) {
   const hubId = (await createHub(t.db, tenantId, `H${Math.random()}`)).id;
@@ -67,7 +52,11 @@ async function approved(planId: string) {
 describe("autoApprove", () => {
   it("approves the kinds the tenant's policy allows, and only those", async () => {
     const tenantId = (await createTenant(t.db, "T", { autoApply: ["update", "invite"] })).id;
-    const planId = await plan(tenantId, [action("invite", 1), action("update", 2), action("deactivate", 3)]);
+    const planId = await plan(tenantId, [
+      memberAction("invite", 1),
+      memberAction("update", 2),
+      memberAction("deactivate", 3),
+    ]);
     expect(await autoApprove(t.db, tenantId, planId)).toBe(2);
     expect(await approved(planId)).toEqual([
       ["invite", POLICY_APPROVER],
@@ -77,7 +66,7 @@ describe("autoApprove", () => {
 
   it("narrows to the kinds asked for, never widening the policy", async () => {
     const tenantId = (await createTenant(t.db, "T")).id; // default policy: updates only
-    const planId = await plan(tenantId, [action("invite", 1), action("update", 2)]);
+    const planId = await plan(tenantId, [memberAction("invite", 1), memberAction("update", 2)]);
     expect(await autoApprove(t.db, tenantId, planId, ["invite"])).toBe(0);
     expect(await autoApprove(t.db, tenantId, planId, ["invite", "update"])).toBe(1);
     expect(await approved(planId)).toEqual([["update", POLICY_APPROVER]]);
@@ -85,8 +74,8 @@ describe("autoApprove", () => {
 
   it("never approves anything in a plan the deprovisioning guard blocked", async () => {
     const tenantId = (await createTenant(t.db, "T", { autoApply: ["update", "deactivate"] })).id;
-    const leavers = Array.from({ length: 20 }, (_, i) => action("deactivate", i + 10));
-    const planId = await plan(tenantId, [action("update", 1), ...leavers], 30);
+    const leavers = Array.from({ length: 20 }, (_, i) => memberAction("deactivate", i + 10));
+    const planId = await plan(tenantId, [memberAction("update", 1), ...leavers], 30);
     expect(await autoApprove(t.db, tenantId, planId)).toBe(0);
     expect(await approved(planId)).toEqual([]);
   });
@@ -102,7 +91,11 @@ describe("policyApprovalStatement", () => {
 
   it("approves what autoApprove would: the policy's kinds, as the policy", async () => {
     const tenantId = (await createTenant(t.db, "T", { autoApply: ["update", "invite"] })).id;
-    const planId = await plan(tenantId, [action("invite", 1), action("update", 2), action("deactivate", 3)]);
+    const planId = await plan(tenantId, [
+      memberAction("invite", 1),
+      memberAction("update", 2),
+      memberAction("deactivate", 3),
+    ]);
     expect(await approveInBatch(tenantId, planId)).toBe(2);
     expect(await approved(planId)).toEqual([
       ["invite", POLICY_APPROVER],
@@ -112,15 +105,15 @@ describe("policyApprovalStatement", () => {
 
   it("approves nothing in a blocked plan, and is no statement for an empty policy", async () => {
     const tenantId = (await createTenant(t.db, "T", { autoApply: ["update", "deactivate"] })).id;
-    const leavers = Array.from({ length: 20 }, (_, i) => action("deactivate", i + 10));
-    const blocked = await plan(tenantId, [action("update", 1), ...leavers], 30);
+    const leavers = Array.from({ length: 20 }, (_, i) => memberAction("deactivate", i + 10));
+    const blocked = await plan(tenantId, [memberAction("update", 1), ...leavers], 30);
     expect(await approveInBatch(tenantId, blocked)).toBe(0);
     expect(await approved(blocked)).toEqual([]);
 
     const none = (await createTenant(t.db, "T", { autoApply: [] })).id;
     const { settings } = await getTenant(t.db, none);
     expect(
-      policyApprovalStatement(none, await plan(none, [action("update", 1)]), settings, new Date()),
+      policyApprovalStatement(none, await plan(none, [memberAction("update", 1)]), settings, new Date()),
     ).toBeNull();
   });
 });

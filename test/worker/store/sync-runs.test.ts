@@ -4,11 +4,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { plans } from "../../../db/schema.ts";
 import { evaluateGuard } from "../../../worker/engine/guard.ts";
-import type { PlannedAction } from "../../../worker/engine/types.ts";
 import { getPlan, savePlan } from "../../../worker/store/plans.ts";
 import { endedRunStatement, executionRunStatement } from "../../../worker/store/sync-runs.ts";
 import { type TestDb, testDb } from "../../helpers/db.ts";
-import { handMadeImport, tenantWithHub } from "../../helpers/tenant.ts";
+import { handMadeImport, memberAction, tenantWithHub } from "../../helpers/tenant.ts";
 
 let t: TestDb;
 let tenantId: string;
@@ -20,25 +19,9 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-function update(n: number): PlannedAction {
-  return {
-    kind: "update",
-    row: n,
-    memberId: `m${n}`,
-    memberVersion: 1,
-    email: `p${n}@acme.test`,
-    employeeId: null,
-    name: null,
-    changes: [],
-    payload: {},
-    reason: "r",
-    warnings: [],
-  };
-}
-
 /** A plan of six updates: approved ones in `statuses` (in order), the rest left unapproved. */
 async function planWith(statuses: string[]) {
-  const actions = Array.from({ length: 6 }, (_, i) => update(i));
+  const actions = Array.from({ length: 6 }, (_, i) => memberAction("update", i));
   const plan = await savePlan(
     t.db,
     handMadeImport(tenantId, hubId, { source: "event", partial: true, rowCount: 6 }),
