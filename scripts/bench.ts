@@ -6,12 +6,13 @@
 //   --baseline-rows M  rows the per-row baseline really runs (default 2000; it is extrapolated)
 //   --events K         HRIS events to time (default 1000)
 //   --no-baseline      skip the baseline (ratios are then null)
-//   --no-first-sync    skip the first sync (its figures are then null)
+//   --no-first-sync    skip the first sync and its write floor (their figures are then null)
 // The last line printed is `BENCH {json}`.
 import { parseArgs } from "node:util";
 import { type BaselineFigures, measureBaseline } from "./bench/baseline-run.ts";
 import { generateExports } from "./bench/data.ts";
 import { type EngineFigures, engineInput, measureEngine } from "./bench/engine-run.ts";
+import { measureWriteFloor, type WriteFloor } from "./bench/floor.ts";
 import { untilIdle } from "./bench/idle.ts";
 import { measureApply, measureEvents, measurePlan, waitForMail } from "./bench/measure.ts";
 import { residentMb, sampleResident, workerdPid } from "./bench/memory.ts";
@@ -108,6 +109,20 @@ async function warmUp(stack: BenchStack): Promise<void> {
   await measureApply(tenant, plan.planId);
 }
 
+/** The first sync's rows written with nothing else done, on the same sqld (see floor.ts). */
+async function writeFloor(stack: BenchStack, csv: string, firstSync: number): Promise<WriteFloor> {
+  const tenant = await benchTenant(stack, `Write floor ${ROWS}`);
+  await settle(stack);
+  const floor = await measureWriteFloor(stack.client, tenant, csv);
+  const total = floor.planSeconds + floor.applySeconds;
+  log(
+    `  first sync's write floor (its ${floor.people.toLocaleString("en-US")} people's rows alone, set-based, nothing read or checked): ` +
+      `${total.toFixed(3)} s (plan actions ${floor.planSeconds.toFixed(3)} s + members, memberships, invitations, emails, audit ` +
+      `${floor.applySeconds.toFixed(3)} s); the first sync takes ${(firstSync / total).toFixed(1)}× that`,
+  );
+  return floor;
+}
+
 async function baselineOf(stack: BenchStack, events: number): Promise<BaselineFigures | null> {
   if (values["no-baseline"]) return null;
   const started = performance.now();
@@ -139,6 +154,7 @@ async function main(stack: BenchStack, pid: number) {
 
   let firstSync = Number.NaN;
   let firstPeak = 0;
+  let floor: WriteFloor | null = null;
   if (!values["no-first-sync"]) {
     const empty = await benchTenant(stack, `First sync ${ROWS}`);
     const data = generateExports(ROWS);
@@ -151,6 +167,7 @@ async function main(stack: BenchStack, pid: number) {
     log(
       `  first sync: ${firstSync.toFixed(3)} s (plan ${first.seconds.toFixed(3)} s + apply ${firstApply.seconds.toFixed(3)} s) ${JSON.stringify(firstApply.progress)}`,
     );
+    floor = await writeFloor(stack, data.previous, firstSync);
   }
 
   const { ours: engine, objects, ours128, objects128 } = await measureEngine(run.engineInput);
@@ -188,6 +205,8 @@ async function main(stack: BenchStack, pid: number) {
     plan_rows_per_s: Math.round(ROWS / run.planSeconds),
     apply_s: round(run.applySeconds),
     first_sync_s: round(firstSync),
+    first_sync_floor_s: floor && round(floor.planSeconds + floor.applySeconds),
+    first_sync_vs_floor: floor && ratio(firstSync, floor.planSeconds + floor.applySeconds),
     event_p50_ms: round(events.p50, 2),
     event_p99_ms: round(events.p99, 2),
     engine_peak_mb: round(enginePeak, 1),

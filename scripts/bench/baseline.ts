@@ -31,7 +31,7 @@ const MEMBER_COLUMNS: Record<string, string> = {
 type Row = Record<string, string>;
 type Member = Record<string, unknown>;
 
-interface Person {
+export interface Person {
   line: number;
   core: Record<string, string | null>;
   profile: Record<string, string>;
@@ -62,6 +62,19 @@ function personOf(row: Row, line: number): Person | string {
     if (value && !ISO_DATE.test(value)) return `Row ${line}: ${field} is not a date.`;
   }
   return { line, core, profile, approverId: null };
+}
+
+function rowsOf(csv: string): Row[] {
+  return Papa.parse<Row>(csv, { header: true, skipEmptyLines: true }).data;
+}
+
+/** The export's valid, employed people: those a first sync invites. */
+export function baselinePeople(csv: string): Person[] {
+  const today = new Date().toISOString().slice(0, 10);
+  return rowsOf(csv).flatMap((row, i) => {
+    const person = personOf(row, i + 2);
+    return typeof person === "string" || !employed(person, today) ? [] : [person];
+  });
 }
 
 function employed(person: Person, today: string): boolean {
@@ -95,7 +108,7 @@ export interface BaselineTenant {
 export async function baselinePlan(client: Client, tenant: BaselineTenant, csv: string): Promise<string> {
   const { tenantId, hubId } = tenant;
   const today = new Date().toISOString().slice(0, 10);
-  const rows = Papa.parse<Row>(csv, { header: true, skipEmptyLines: true }).data;
+  const rows = rowsOf(csv);
   const importId = crypto.randomUUID();
   const planId = crypto.randomUUID();
   await run(

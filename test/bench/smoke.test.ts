@@ -13,6 +13,7 @@ const KEYS = [
   "plan_s",
   "apply_s",
   "first_sync_s",
+  "first_sync_floor_s",
   "event_p50_ms",
   "event_p99_ms",
   "engine_peak_mb",
