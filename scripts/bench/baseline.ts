@@ -13,7 +13,8 @@ import { MAPPING } from "./data.ts";
 const LEAVER = /^(terminated|inactive|left)$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MEMBER_COLUMNS: Record<string, string> = {
+/** The members table's column of each core field an export fills. */
+export const MEMBER_COLUMNS: Record<string, string> = {
   employeeId: "employee_id",
   firstName: "first_name",
   lastName: "last_name",
@@ -62,6 +63,11 @@ function personOf(row: Row, line: number): Person | string {
     if (value && !ISO_DATE.test(value)) return `Row ${line}: ${field} is not a date.`;
   }
   return { line, core, profile, approverId: null };
+}
+
+/** First and last name, as far as the row gives them. */
+export function fullName(core: Person["core"]): string {
+  return [core.firstName, core.lastName].filter(Boolean).join(" ");
 }
 
 function rowsOf(csv: string): Row[] {
@@ -150,7 +156,7 @@ export async function baselinePlan(client: Client, tenant: BaselineTenant, csv: 
         (member?.version as number | undefined) ?? null,
         person?.core.email ?? (member?.email as string | undefined) ?? null,
         person?.core.employeeId ?? null,
-        person ? [person.core.firstName, person.core.lastName].filter(Boolean).join(" ") : null,
+        person ? fullName(person.core) : null,
         JSON.stringify("changes" in extra ? extra.changes : []),
         JSON.stringify("payload" in extra ? extra.payload : null),
         kind,

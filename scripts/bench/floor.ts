@@ -7,11 +7,10 @@
 // happen before the clock starts; nothing is read, claimed or checked. Our first sync cannot be
 // faster than this on the same database, whatever its engine does; the ratio says how far off it is.
 import type { Client, InValue } from "@libsql/client";
-import { memberColumn } from "../../db/schema.ts";
 import { timeOrderedId } from "../../worker/keys.ts";
 import { DEFAULT_INVITE_TEMPLATE } from "../../worker/mail/template.ts";
 import { invitationsValues } from "../../worker/store/invitations.ts";
-import { baselinePeople } from "./baseline.ts";
+import { baselinePeople, fullName, MEMBER_COLUMNS } from "./baseline.ts";
 import type { BenchTenant } from "./setup.ts";
 
 export interface WriteFloor {
@@ -25,29 +24,15 @@ export interface WriteFloor {
 const PART = 2_000;
 const ROWS = "WITH x AS MATERIALIZED (SELECT jsonb(value) AS v FROM json_each(?1)) ";
 const v = (i: number) => `x.v->>'$[${i}]'`;
-/** The member fields an export of the benchmark's mapping fills, as a first sync writes them. */
-const CORE_FIELDS = [
-  "employeeId",
-  "firstName",
-  "lastName",
-  "email",
-  "jobTitle",
-  "department",
-  "location",
-  "country",
-  "manager",
-  "startDate",
-  "employmentStatus",
-  "terminationDate",
-] as const;
-const MEMBER_COLUMNS = CORE_FIELDS.map((f) => memberColumn(f));
+const CORE_FIELDS = Object.keys(MEMBER_COLUMNS);
+const COLUMNS = Object.values(MEMBER_COLUMNS);
 
 const INSERT_ACTIONS = `${ROWS}INSERT INTO plan_actions (id, tenant_id, plan_id, seq, kind, row, email, employee_id, name,
   payload, reason, approved, approved_by)
   SELECT ${v(0)}, ?, ?, ${v(1)}, 'invite', ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)},
     'New in the HRIS and not yet on the platform.', 1, 'bench' FROM x WHERE true`;
-const INSERT_MEMBERS = `${ROWS}INSERT INTO members (id, tenant_id, source, status, profile, ${MEMBER_COLUMNS.join(", ")}, created_at, updated_at)
-  SELECT ${v(0)}, ?2, 'hris', 'invited', ${v(1)}, ${MEMBER_COLUMNS.map((_, i) => v(i + 2)).join(", ")}, ?3, ?3 FROM x WHERE true`;
+const INSERT_MEMBERS = `${ROWS}INSERT INTO members (id, tenant_id, source, status, profile, ${COLUMNS.join(", ")}, created_at, updated_at)
+  SELECT ${v(0)}, ?2, 'hris', 'invited', ${v(1)}, ${COLUMNS.map((_, i) => v(i + 2)).join(", ")}, ?3, ?3 FROM x WHERE true`;
 const INSERT_MEMBERSHIPS = `${ROWS}INSERT INTO hub_memberships (tenant_id, hub_id, member_id, created_at)
   SELECT ?, ?, ${v(0)}, ? FROM x WHERE true`;
 const INSERT_INVITATIONS = `${ROWS}INSERT INTO invitations (id, tenant_id, hub_id, member_id, action_id, token_hash, expires_at, created_at)
@@ -146,7 +131,7 @@ async function floorRows(tenant: BenchTenant, csv: string): Promise<FloorPart[]>
   for (let start = 0; start < people.length; start += PART) {
     const slice = people.slice(start, start + PART);
     const invites = await invitationsValues(
-      slice.map((p) => ({ email: p.core.email as string, name: nameOf(p.core), now })),
+      slice.map((p) => ({ email: p.core.email as string, name: fullName(p.core) || null, now })),
       {
         tenantName: "Bench",
         hubName: "Everyone",
@@ -177,7 +162,7 @@ async function floorRows(tenant: BenchTenant, csv: string): Promise<FloorPart[]>
           r.person.line,
           r.core.email,
           r.core.employeeId,
-          nameOf(r.core),
+          fullName(r.core) || null,
           JSON.stringify({ memberId: r.memberId, core: r.core, profile: r.person.profile }),
         ]),
       ),
@@ -202,8 +187,4 @@ async function floorRows(tenant: BenchTenant, csv: string): Promise<FloorPart[]>
     });
   }
   return parts;
-}
-
-function nameOf(core: Record<string, string | null | undefined>): string | null {
-  return [core.firstName, core.lastName].filter(Boolean).join(" ") || null;
 }
